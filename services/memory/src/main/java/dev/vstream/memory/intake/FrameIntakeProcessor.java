@@ -1,0 +1,87 @@
+package dev.vstream.memory.intake;
+
+import dev.vstream.api.deadletter.DeadLetter;
+import dev.vstream.api.frame.FrameRecord;
+import dev.vstream.api.frame.FrameRecordCodec;
+import dev.vstream.api.frame.MalformedRecordException;
+import dev.vstream.memory.intake.FrameIntake.Admission;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Decodes each raw record of {@code vstream.frames} and takes the valid frames into their stream's
+ * {@link FrameIntake}. What it forwards are the dead letters only: the record as it arrived, key and value
+ * byte for byte, with the {@link DeadLetter} headers naming the reason and the record's topic, partition and
+ * offset. Nothing a record carries can make it throw.
+ */
+final class FrameIntakeProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private final IntakeMetrics metrics;
+    private final DeadLetterLog deadLetterLog;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, FrameIntake> intakes;
+
+    FrameIntakeProcessor(IntakeMetrics metrics, DeadLetterLog deadLetterLog) {
+        this.metrics = metrics;
+        this.deadLetterLog = deadLetterLog;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.intakes = context.getStateStore(FrameIntakeTopology.INTAKE_STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        FrameRecord frame;
+        try {
+            frame = FrameRecordCodec.decode(utf8Key(record.key()), record.value());
+        } catch (MalformedRecordException e) {
+            deadLetter(record, RejectionKind.MALFORMED, e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            deadLetter(record, RejectionKind.DECODER_FAILURE, "decoder failed with " + e);
+            return;
+        }
+        FrameIntake intake = intakes.get(frame.streamId());
+        Admission admission = (intake == null ? FrameIntake.EMPTY : intake).admit(frame, record.timestamp());
+        intakes.put(frame.streamId(), admission.next());
+        switch (admission) {
+            case Admission.Accepted accepted -> metrics.accepted();
+            case Admission.Rejected rejected -> deadLetter(record, rejected.kind(), rejected.reason());
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RejectionKind kind, String reason) {
+        RecordMetadata source = context.recordMetadata().orElseThrow(
+                () -> new IllegalStateException("frame intake runs on source records, which always have metadata"));
+        DeadLetter letter = new DeadLetter(reason, source.topic(), source.partition(), source.offset());
+        context.forward(record.withHeaders(letter.appendTo(record.headers())));
+        metrics.deadLettered(kind);
+        deadLetterLog.record(kind, letter, DeadLetterLog.printable(lenientKey(record.key())));
+    }
+
+    /** The key as the stream id it must be; bytes that are not UTF-8 make the record malformed. */
+    private static String utf8Key(byte[] key) throws MalformedRecordException {
+        if (key == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedRecordException("record key is not valid UTF-8");
+        }
+    }
+
+    private static String lenientKey(byte[] key) {
+        return key == null ? null : new String(key, StandardCharsets.UTF_8);
+    }
+}
