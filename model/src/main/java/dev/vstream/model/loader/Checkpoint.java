@@ -13,9 +13,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * shard file) decides which files are opened and where each tensor lives; otherwise every
  * {@code *.safetensors} in the folder is opened and a name found in two files is an error.
  * The index is checked against the shards at open time, so a broken download fails at start-up
- * rather than at the first forward pass.
+ * rather than at the first forward pass. As in transformers, the index is authoritative: a tensor
+ * a shard holds but the index does not list is not exposed.
  */
 public final class Checkpoint implements AutoCloseable {
 
@@ -44,14 +45,14 @@ public final class Checkpoint implements AutoCloseable {
     private final Path folder;
     private final ModelConfig config;
     private final List<SafetensorsFile> files;
-    private final Map<String, SafetensorsFile> fileOfTensor;
+    private final NavigableMap<String, SafetensorsFile> fileOfTensor;
 
     private Checkpoint(Path folder, ModelConfig config, List<SafetensorsFile> files,
             Map<String, SafetensorsFile> fileOfTensor) {
         this.folder = folder;
         this.config = config;
         this.files = List.copyOf(files);
-        this.fileOfTensor = Collections.unmodifiableMap(fileOfTensor);
+        this.fileOfTensor = Collections.unmodifiableNavigableMap(new TreeMap<>(fileOfTensor));
     }
 
     /** Opens a checkpoint folder, mapping its safetensors files and validating every header. */
@@ -165,8 +166,8 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** All tensor names, sorted. */
-    public SortedSet<String> tensorNames() {
-        return Collections.unmodifiableSortedSet(new TreeSet<>(fileOfTensor.keySet()));
+    public NavigableSet<String> tensorNames() {
+        return fileOfTensor.navigableKeySet();
     }
 
     public boolean has(String name) {

@@ -29,10 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SafetensorsFuzzTest {
 
     private static final long SEED = Long.getLong("vstream.fuzz.seed", System.nanoTime());
-    private static final int MUTATED = 20_000;
-    private static final int GENERATED = 10_000;
-    private static final int MAPPED_FILES = 300;
-    private static final int CONFIGS = 5_000;
+    /** Multiplies every iteration count, for a longer campaign: {@code -Dvstream.fuzz.scale=50}. */
+    private static final int SCALE = Integer.getInteger("vstream.fuzz.scale", 1);
+    private static final int MUTATED = 20_000 * SCALE;
+    private static final int GENERATED = 10_000 * SCALE;
+    private static final int MAPPED_FILES = 300 * SCALE;
+    private static final int CONFIGS = 5_000 * SCALE;
     private static final String SOURCE = "fuzz.safetensors";
 
     @TempDir
@@ -111,7 +113,7 @@ class SafetensorsFuzzTest {
     void mutatedFilesOnlyEverFailWithModelLoadException() {
         Outcome outcome = new Outcome();
         List<byte[]> corpus = corpus();
-        assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
+        assertTimeoutPreemptively(Duration.ofMinutes(3L * SCALE), () -> {
             for (int i = 0; i < MUTATED; i++) {
                 Random random = new Random(iterationSeed(i));
                 byte[] input = FuzzMutations.mutate(random, corpus.get(random.nextInt(corpus.size())));
@@ -127,7 +129,7 @@ class SafetensorsFuzzTest {
     @Test
     void generatedHeadersOnlyEverFailWithModelLoadException() {
         Outcome outcome = new Outcome();
-        assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
+        assertTimeoutPreemptively(Duration.ofMinutes(3L * SCALE), () -> {
             for (int i = 0; i < GENERATED; i++) {
                 Random random = new Random(iterationSeed(i) ^ 0x5EED);
                 check("generated", i, FuzzMutations.generatedFile(random), outcome);
@@ -143,7 +145,7 @@ class SafetensorsFuzzTest {
     void mappedFilesOnlyEverFailWithModelLoadException() {
         Outcome outcome = new Outcome();
         List<byte[]> corpus = corpus();
-        assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
+        assertTimeoutPreemptively(Duration.ofMinutes(3L * SCALE), () -> {
             for (int i = 0; i < MAPPED_FILES; i++) {
                 Random random = new Random(iterationSeed(i) ^ 0xF11E);
                 byte[] input = random.nextBoolean()
@@ -178,7 +180,7 @@ class SafetensorsFuzzTest {
                  "rope_scaling": null, "vision_config": {"patch_size": 14, "mean": [0.5, -1.25e+2]}, "name": "caf\\u00e9"}
                 """;
         Outcome outcome = new Outcome();
-        assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+        assertTimeoutPreemptively(Duration.ofMinutes(2L * SCALE), () -> {
             for (int i = 0; i < CONFIGS; i++) {
                 Random random = new Random(iterationSeed(i) ^ 0xC0F1);
                 String text = FuzzMutations.mutateText(random, base);
