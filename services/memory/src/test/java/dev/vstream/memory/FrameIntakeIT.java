@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vstream.api.deadletter.DeadLetter;
+import dev.vstream.api.frame.FrameRecordCodec;
 import dev.vstream.api.topic.TopicProvisioner;
 import dev.vstream.api.topic.Topics;
 import dev.vstream.broker.KafkaBroker;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the malformed ones reach the dead-letter topic unchanged with their reasons, the valid ones are counted
  * in the intake store and served over HTTP.
  */
-@SpringBootTest(classes = MemoryApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = MemoryApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = MemoryApplication.CONFIG_NAME)
 class FrameIntakeIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String CAM = "it-cam-" + RUN;
@@ -78,6 +81,9 @@ class FrameIntakeIT {
         byte[] truncated = frame(CAM, 3, 64, 48, TestFrames.truncatedJpeg(64, 48));
         byte[] wrongSize = frame(CAM, 3, 32, 32, jpeg(64, 48));
         byte[] duplicate = frame(CAM, 2);
+        byte[] large = new byte[3 * 1024 * 1024]; // past the 1 MiB producer default: the DLQ must still take it
+        Arrays.fill(large, (byte) 7);
+        System.arraycopy(FrameRecordCodec.MAGIC, 0, large, 0, 4);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             send(producer, CAM, frame(CAM, 0));
             send(producer, CAM, frame(CAM, 1));
@@ -87,6 +93,7 @@ class FrameIntakeIT {
             send(producer, CAM, truncated);
             send(producer, CAM, wrongSize);
             send(producer, CAM, duplicate);
+            send(producer, CAM, large);
             send(producer, CAM, frame(CAM, 3));
             send(producer, null, frame(OTHER_CAM, 0));
             send(producer, OTHER_CAM, frame(OTHER_CAM, 0));
@@ -99,6 +106,7 @@ class FrameIntakeIT {
         expected.put("JPEG is truncated (no EOI marker at the end)", truncated);
         expected.put("declared size 32x32 but the JPEG is 64x48", wrongSize);
         expected.put("duplicate sequence 2 of stream '" + CAM + "': already accepted", duplicate);
+        expected.put("unsupported schema version 7 (this reader knows 1)", large);
         expected.put("record key 'null' differs from stream id '" + OTHER_CAM + "'", frame(OTHER_CAM, 0));
         List<ConsumerRecord<byte[], byte[]>> letters = readDeadLetters(expected.size());
         assertThat(letters).extracting(r -> DeadLetter.from(r.headers()).reason())

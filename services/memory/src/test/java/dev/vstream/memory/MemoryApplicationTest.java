@@ -18,7 +18,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * The service without a reachable broker: it starts, stays alive, is not ready, and its intake API says the
  * state is unavailable rather than that a stream is unknown.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {MemoryApplication.CONFIG_NAME,
         "spring.kafka.bootstrap-servers=localhost:1",
         "vstream.memory.application-id=memory-no-broker-test",
         "vstream.memory.state-dir=${java.io.tmpdir}/vstream-memory-no-broker-test",

@@ -1,7 +1,7 @@
 package dev.vstream.qa;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
@@ -11,8 +11,13 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class QaApplication {
+    /**
+     * The service reads qa.yaml, not application.yaml, so that it keeps its own settings when the local
+     * launcher runs all services in one JVM (each with spring.config.name set to its name).
+     */
+    public static final String CONFIG_NAME = "spring.config.name=qa";
 
     public static void main(String[] args) {
-        SpringApplication.run(QaApplication.class, args);
+        new SpringApplicationBuilder(QaApplication.class).properties(CONFIG_NAME).run(args);
     }
 }

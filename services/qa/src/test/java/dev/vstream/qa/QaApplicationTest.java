@@ -14,7 +14,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "vstream.qa.model-dir=/srv/models/phi-4-mini-flash")
+        properties = {QaApplication.CONFIG_NAME, "vstream.qa.model-dir=/srv/models/phi-4-mini-flash"})
 class QaApplicationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 

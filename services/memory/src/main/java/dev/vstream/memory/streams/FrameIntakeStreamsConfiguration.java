@@ -1,11 +1,13 @@
 package dev.vstream.memory.streams;
 
+import dev.vstream.api.topic.Topics;
 import dev.vstream.memory.MemoryProperties;
 import dev.vstream.memory.intake.DeadLetterLog;
 import dev.vstream.memory.intake.FrameIntakeTopology;
 import dev.vstream.memory.intake.IntakeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
@@ -55,6 +57,8 @@ class FrameIntakeStreamsConfiguration {
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, memory.commitInterval().toMillis());
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, memory.replicationFactor());
+        // A dead letter is as large as the record that came in, up to the frames topic's limit, not the 1 MiB default.
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.FRAMES_DLQ.maxMessageBytes());
         // The topology reads raw bytes and dead-letters in its processor, so deserialization cannot fail there;
         // should a future source with a real deserializer fail, skip and log the record rather than stop every stream.
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
