@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vstream.ingest.ffmpeg.Ffmpeg;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class IngestPropertiesTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Config.class);
@@ -47,6 +50,21 @@ class IngestPropertiesTest {
                     assertThat(p.producerLinger()).isEqualTo(Duration.ofMillis(20));
                     assertThat(p.ffmpegLogLevel()).isEqualTo(Ffmpeg.LogLevel.ERROR);
                     assertThat(p.createTopics()).isFalse();
+                });
+    }
+
+    @Test
+    void bindsTheDocumentedEnvironmentVariables() {
+        Map<String, Object> env = Map.of("VSTREAM_INGEST_MAX_STREAMS", "7", "VSTREAM_INGEST_QUEUE_CAPACITY", "9",
+                "VSTREAM_INGEST_SOURCE_TIMEOUT", "3s", "VSTREAM_INGEST_RECONNECT_BACKOFF_INITIAL", "250ms",
+                "VSTREAM_INGEST_RECONNECT_BACKOFF_MAX", "5s", "VSTREAM_INGEST_STOP_TIMEOUT", "4s",
+                "VSTREAM_INGEST_PRODUCER_LINGER", "1ms", "VSTREAM_INGEST_CREATE_TOPICS", "false",
+                "VSTREAM_INGEST_FFMPEG_LOG_LEVEL", "warning");
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env))).run(context -> {
+                    IngestProperties p = context.getBean(IngestProperties.class);
+                    assertThat(p).isEqualTo(new IngestProperties(7, 9, Duration.ofSeconds(3), Duration.ofMillis(250), Duration.ofSeconds(5),
+                            Duration.ofSeconds(4), Duration.ofMillis(1), false, Ffmpeg.LogLevel.WARNING));
                 });
     }
 

@@ -32,7 +32,22 @@ public final class TestVideos {
         return file;
     }
 
-    /** The first {@code fraction} of a sample file: an MP4 cut off mid-way, index (moov) lost. */
+    /** A SampleVideo file with its index first (MP4 faststart): cut short, it still opens. */
+    public static synchronized Path fastStart(int width, int height, int fps, Duration duration) {
+        Path file = DIR.resolve("faststart-" + width + "x" + height + "-" + fps + "fps-" + duration.toMillis() + "ms.mp4");
+        if (!Files.exists(file)) {
+            try {
+                Path partial = Files.createDirectories(DIR).resolve(file.getFileName() + ".partial.mp4");
+                new SampleVideo(width, height, fps, duration).writeFastStart(partial);
+                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return file;
+    }
+
+    /** The first {@code fraction} of a sample file: an MP4 cut off mid-way (its index lost too unless it was first). */
     public static synchronized Path truncated(Path whole, double fraction) {
         Path file = DIR.resolve("truncated-" + Math.round(fraction * 100) + "-" + whole.getFileName());
         try {

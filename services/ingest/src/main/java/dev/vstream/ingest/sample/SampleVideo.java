@@ -20,11 +20,12 @@ import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 
 /**
- * A synthetic H.264 MP4 for demos, tests and benchmarks: coloured shapes bouncing over a plain background,
- * a running clock (minutes, seconds, milliseconds) and the frame number drawn as seven-segment digits, and
- * a scene change every quarter of the video (at least 1 s apart) that swaps the background colour and the
- * set of shapes. Every pixel is a function of the parameters and the frame index, so two files written
- * with the same parameters show the same pictures.
+ * A synthetic H.264 MP4 for demos, tests and benchmarks: coloured shapes bouncing over a slowly panning,
+ * grainy background (so the encoder and decoders see texture and whole-frame motion, as with a camera,
+ * not just flat areas), a running clock (minutes, seconds, milliseconds) and the frame number drawn as
+ * seven-segment digits, and a scene change every quarter of the video (at least 1 s apart) that swaps the
+ * background colour and the set of shapes. Every pixel is a function of the parameters and the frame
+ * index, so two files written with the same parameters show the same pictures.
  *
  * @param width    picture width, even (H.264 4:2:0)
  * @param height   picture height, even
@@ -32,6 +33,9 @@ import org.bytedeco.javacv.Frame;
  * @param duration length; the file holds round(duration * fps) frames
  */
 public record SampleVideo(int width, int height, int fps, Duration duration) {
+    private static final int TILE = 128;
+    /** Background pan speed in pixels per second, both ways. */
+    private static final double PAN = 24;
     private static final Color[] BACKGROUNDS = {new Color(18, 32, 74), new Color(92, 22, 30), new Color(20, 84, 40),
             new Color(80, 70, 20), new Color(64, 24, 88), new Color(24, 72, 84)};
 
@@ -65,8 +69,17 @@ public record SampleVideo(int width, int height, int fps, Duration duration) {
         return changes;
     }
 
-    /** Writes the video as H.264 (OpenH264, in FFmpeg's default LGPL build) in an MP4 container. */
+    /** Writes the video as H.264 (OpenH264, in FFmpeg's default LGPL build) in an MP4 container, index last. */
     public Path write(Path file) throws IOException {
+        return write(file, false);
+    }
+
+    /** Like {@link #write(Path)} with the index (moov) first, as for progressive download over HTTP. */
+    public Path writeFastStart(Path file) throws IOException {
+        return write(file, true);
+    }
+
+    private Path write(Path file, boolean fastStart) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -82,6 +95,9 @@ public record SampleVideo(int width, int height, int fps, Duration duration) {
             recorder.setGopSize(2 * fps);
             recorder.setVideoBitrate((int) Math.min(Integer.MAX_VALUE, (long) width * height * fps / 6));
             recorder.setVideoOption("allow_skip_frames", "0");
+            if (fastStart) {
+                recorder.setOption("movflags", "faststart");
+            }
             recorder.start();
             Graphics2D g = canvas.createGraphics();
             try {
@@ -105,8 +121,7 @@ public record SampleVideo(int width, int height, int fps, Duration duration) {
     public void draw(Graphics2D g, long frame) {
         long scene = frame / sceneFrames();
         double t = (double) (frame - scene * sceneFrames()) / fps; // seconds into the scene
-        g.setColor(BACKGROUNDS[(int) (scene % BACKGROUNDS.length)]);
-        g.fillRect(0, 0, width, height);
+        drawBackground(g, background(scene), t);
         SplittableRandom random = new SplittableRandom(0x5EED_0000L + scene * 7919);
         int shapes = 3 + random.nextInt(3);
         int unit = Math.min(width, height);
@@ -114,6 +129,30 @@ public record SampleVideo(int width, int height, int fps, Duration duration) {
             drawShape(g, random, unit, t);
         }
         drawClock(g, frame, unit);
+    }
+
+    /** A tile of the scene's colour with film-grain noise; the same for every frame of the scene. */
+    private static BufferedImage background(long scene) {
+        Color base = BACKGROUNDS[(int) (scene % BACKGROUNDS.length)];
+        BufferedImage tile = new BufferedImage(TILE, TILE, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] bgr = ((DataBufferByte) tile.getRaster().getDataBuffer()).getData();
+        SplittableRandom random = new SplittableRandom(0xB16_0000L + scene);
+        for (int i = 0; i < bgr.length; i += 3) {
+            int grain = random.nextInt(-28, 29);
+            bgr[i] = (byte) Math.clamp(base.getBlue() + grain, 0, 255);
+            bgr[i + 1] = (byte) Math.clamp(base.getGreen() + grain, 0, 255);
+            bgr[i + 2] = (byte) Math.clamp(base.getRed() + grain, 0, 255);
+        }
+        return tile;
+    }
+
+    private void drawBackground(Graphics2D g, BufferedImage tile, double t) {
+        int shift = (int) Math.floor(PAN * t) % TILE;
+        for (int y = -shift; y < height; y += TILE) {
+            for (int x = -shift; x < width; x += TILE) {
+                g.drawImage(tile, x, y, null);
+            }
+        }
     }
 
     private void drawShape(Graphics2D g, SplittableRandom random, int unit, double t) {

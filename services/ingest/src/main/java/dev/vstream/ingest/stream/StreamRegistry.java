@@ -39,12 +39,17 @@ public final class StreamRegistry implements AutoCloseable {
     /**
      * Starts ingesting a stream.
      *
-     * @throws IllegalArgumentException     when the source cannot be understood
+     * @throws InvalidSourceException      when the source cannot be understood
      * @throws StreamConflictException      when a stream with this id is still active
      * @throws StreamCapacityException      when maxStreams streams are active
      */
     public synchronized StreamStatus register(StreamRegistration registration) {
-        SourceSpec spec = SourceSpec.parse(registration.source());
+        SourceSpec spec;
+        try {
+            spec = SourceSpec.parse(registration.source());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSourceException(e.getMessage(), e);
+        }
         StreamSession existing = sessions.get(registration.id());
         if (existing != null && !existing.state().isTerminal()) {
             throw new StreamConflictException(registration.id(), existing.state());

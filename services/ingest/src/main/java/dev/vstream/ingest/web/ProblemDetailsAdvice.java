@@ -2,6 +2,7 @@ package dev.vstream.ingest.web;
 
 import dev.vstream.ingest.stream.StreamCapacityException;
 import dev.vstream.ingest.stream.StreamConflictException;
+import dev.vstream.ingest.stream.InvalidSourceException;
 import dev.vstream.ingest.stream.StreamNotFoundException;
 import java.net.URI;
 import org.slf4j.Logger;
@@ -47,9 +48,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.SERVICE_UNAVAILABLE, "capacity", "No capacity for another stream", e.getMessage());
     }
 
-    /** Thrown by the registration's checks that need more than the record (e.g. the source's scheme). */
-    @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail invalid(IllegalArgumentException e) {
+    /** The registration's checks that need more than the record: the source's scheme and form. */
+    @ExceptionHandler(InvalidSourceException.class)
+    ProblemDetail invalid(InvalidSourceException e) {
         return problem(HttpStatus.BAD_REQUEST, "invalid-registration", "Invalid stream registration", e.getMessage());
     }
 

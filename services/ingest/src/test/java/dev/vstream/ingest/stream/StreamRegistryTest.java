@@ -117,6 +117,18 @@ class StreamRegistryTest {
     }
 
     @Test
+    void aFileCutShortBehindItsIndexFailsAsTruncatedAfterPublishingWhatItHad() {
+        RecordingPublisher publisher = new RecordingPublisher(RecordingPublisher.Mode.ACK);
+        registry(publisher, Duration.ofSeconds(5));
+        Path whole = TestVideos.fastStart(320, 240, 30, Duration.ofSeconds(4));
+        registry.register(fast("cut", TestVideos.truncated(whole, 0.5).toString()));
+        StreamStatus status = awaitState("cut", StreamState.FAILED);
+        assertThat(status.lastError()).matches("source ended after [12]\\.\\d s of its 4\\.0 s: the file is truncated or damaged \\(.*, codec h264\\)");
+        assertThat(status.framesPublished()).isBetween(5L, 12L);
+        assertThat(publisher.frames("cut")).hasSize((int) status.framesPublished());
+    }
+
+    @Test
     void anUnreachableUrlFailsInSeconds() throws Exception {
         RecordingPublisher publisher = new RecordingPublisher(RecordingPublisher.Mode.ACK);
         registry(publisher, Duration.ofSeconds(1));
