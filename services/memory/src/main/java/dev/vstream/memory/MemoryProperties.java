@@ -18,7 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param applicationId         Kafka Streams application id: consumer group, transactional id prefix and the prefix
  *                              of the changelog topics, so changing it starts the intake state from scratch
  * @param stateDir              where RocksDB keeps the local state stores; on a persistent volume a restart restores
- *                              only the changelog tail instead of the whole store
+ *                              only the changelog tail instead of the whole store. Default: vstream-memory in the
+ *                              JVM's temporary directory, for runs outside a container (the images set a volume)
  * @param streamThreads         stream threads of this instance; more than the partitions it owns stay idle
  * @param commitInterval        how often a transaction commits under exactly-once: the latency of dead letters and of
  *                              what interactive queries see
@@ -35,7 +36,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("vstream.memory")
 public record MemoryProperties(
         @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,200}") @DefaultValue("vstream-memory") String applicationId,
-        @NotNull @DefaultValue("/var/lib/vstream/memory") Path stateDir,
+        @NotNull Path stateDir,
         @Min(1) @Max(64) @DefaultValue("1") int streamThreads,
         @NotNull @DurationMin(millis = 10) @DefaultValue("200ms") Duration commitInterval,
         @Min(-1) @Max(16) @DefaultValue("-1") int replicationFactor,
@@ -45,6 +46,7 @@ public record MemoryProperties(
         @NotNull @DefaultValue("/models") Path modelDir) {
 
     public MemoryProperties {
+        stateDir = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "vstream-memory");
         if (replicationFactor == 0) {
             throw new IllegalArgumentException("vstream.memory.replication-factor must be -1 (broker default) or >= 1");
         }

@@ -39,4 +39,9 @@ class MemoryArchitectureTest {
     @ArchTest
     static final ArchRule topologyDoesNotReachUp = noClasses().that().resideInAPackage("dev.vstream.memory.intake..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.vstream.memory.streams..", "dev.vstream.memory.web..");
+
+    @ArchTest
+    static final ArchRule talksToOtherServicesOnlyOverTheWire = noClasses().should().dependOnClassesThat()
+            .resideInAnyPackage("dev.vstream.ingest..", "dev.vstream.qa..", "dev.vstream.local..")
+            .because("services share only the wire contracts of dev.vstream.api: Kafka topics and HTTP");
 }
