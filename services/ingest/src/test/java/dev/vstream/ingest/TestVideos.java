@@ -1,14 +1,21 @@
 package dev.vstream.ingest;
 
 import dev.vstream.ingest.sample.SampleVideo;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
 
 /** Sample files for tests, generated once per build into target/test-videos and reused by every test class. */
 public final class TestVideos {
@@ -45,6 +52,47 @@ public final class TestVideos {
             }
         }
         return file;
+    }
+
+    /**
+     * The sample as an HLS VOD playlist ({@code index.m3u8}) with 1 s MPEG-TS segments, in its own directory.
+     */
+    public static synchronized Path hls(int width, int height, int fps, Duration duration) {
+        Path dir = DIR.resolve("hls-" + width + "x" + height + "-" + fps + "fps-" + duration.toMillis() + "ms");
+        Path playlist = dir.resolve("index.m3u8");
+        if (Files.exists(playlist)) {
+            return playlist;
+        }
+        SampleVideo video = new SampleVideo(width, height, fps, duration);
+        BufferedImage canvas = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] pixels = ((DataBufferByte) canvas.getRaster().getDataBuffer()).getData();
+        ByteBuffer image = ByteBuffer.allocateDirect(pixels.length);
+        try {
+            Files.createDirectories(dir);
+            try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(playlist.toFile(), width, height, 0)) {
+                recorder.setFormat("hls");
+                recorder.setVideoCodecName("libopenh264");
+                recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+                recorder.setFrameRate(fps);
+                recorder.setGopSize(fps);
+                recorder.setOption("hls_time", "1");
+                recorder.setOption("hls_list_size", "0");
+                recorder.setOption("hls_playlist_type", "vod");
+                recorder.start();
+                Graphics2D g = canvas.createGraphics();
+                for (long frame = 0; frame < video.frameCount(); frame++) {
+                    video.draw(g, frame);
+                    image.clear();
+                    image.put(pixels).flip();
+                    recorder.recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24, image);
+                }
+                g.dispose();
+                recorder.stop();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return playlist;
     }
 
     /** The first {@code fraction} of a sample file: an MP4 cut off mid-way (its index lost too unless it was first). */

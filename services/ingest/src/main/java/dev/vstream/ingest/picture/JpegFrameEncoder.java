@@ -42,9 +42,9 @@ import org.bytedeco.ffmpeg.avutil.AVRational;
  * then FFmpeg's mjpeg encoder. No pixel is touched in Java.
  *
  * <p>FFmpeg's mjpeg encoder was measured against ImageIO's JPEG writer (IngestBenchmark prints both):
- * 2.5x faster at 224x224 and 4x at 640x360 on a 720p source for files of the same size, partly because
- * it takes the scaler's YUV output as is, while ImageIO needs BGR pixels copied into a Java array and
- * converted back to YCbCr.
+ * 2.5-4x faster for 224x224 and 640x360 targets from 720p, with files of about the same size at the
+ * same quality, partly because it takes the scaler's YUV output as is, while ImageIO needs BGR pixels
+ * copied into a Java array and converted back to YCbCr.
  *
  * <p>Not thread-safe: one per stream, used by that stream's reader thread. Owns native memory; close it.
  */

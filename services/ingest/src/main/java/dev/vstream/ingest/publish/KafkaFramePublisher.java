@@ -38,7 +38,8 @@ public final class KafkaFramePublisher implements FramePublisher, AutoCloseable 
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.FRAMES.maxMessageBytes());
-        long buffer = ((Number) config.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, 0L)).longValue();
+        Object configured = config.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        long buffer = configured == null ? 0 : Long.parseLong(configured.toString().strip());
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(buffer, 4L * Topics.FRAMES.maxMessageBytes()));
         config.put(ProducerConfig.LINGER_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, linger.toMillis()));
         // JPEG does not compress further; spending CPU on it would only slow the reader threads.

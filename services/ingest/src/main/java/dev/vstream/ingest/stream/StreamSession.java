@@ -30,6 +30,8 @@ public final class StreamSession {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicLong framesRead = new AtomicLong();
     private final AtomicLong framesPublished = new AtomicLong();
+    /** Sent, not yet completed; counted apart from the permits, which {@link #drain} briefly takes all of. */
+    private final AtomicLong pending = new AtomicLong();
     private final AtomicLong lastPtsMicros = new AtomicLong(-1);
     private final AtomicLong lagMillis = new AtomicLong();
     private final AtomicInteger reconnects = new AtomicInteger();
@@ -68,7 +70,7 @@ public final class StreamSession {
     }
 
     public long framesPending() {
-        return capacity - permits.availablePermits();
+        return pending.get();
     }
 
     // ---- control, from REST and shutdown ----
@@ -129,6 +131,7 @@ public final class StreamSession {
                 return false;
             }
         }
+        pending.incrementAndGet();
         return true;
     }
 
@@ -142,6 +145,7 @@ public final class StreamSession {
         } else {
             publishFailure.compareAndSet(null, error);
         }
+        pending.decrementAndGet();
         permits.release();
         touch();
     }

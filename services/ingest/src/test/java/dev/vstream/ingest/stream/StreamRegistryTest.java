@@ -178,6 +178,29 @@ class StreamRegistryTest {
     }
 
     @Test
+    void anHlsPlaylistIsReadOverHttpThroughTheProtocolWhitelist() throws Exception {
+        RecordingPublisher publisher = new RecordingPublisher(RecordingPublisher.Mode.ACK);
+        registry(publisher, Duration.ofSeconds(2));
+        Path playlist = TestVideos.hls(160, 120, 25, Duration.ofSeconds(3));
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/hls/", exchange -> {
+            Path file = playlist.resolveSibling(exchange.getRequestURI().getPath().substring("/hls/".length()));
+            RangeServer.serve(exchange, Files.readAllBytes(file));
+        });
+        server.start();
+        try {
+            registry.register(fast("hls", "http://127.0.0.1:" + server.getAddress().getPort() + "/hls/index.m3u8"));
+            // a VOD playlist on a live source kind: read through once, then reopened like a dropped live stream
+            await().atMost(Duration.ofSeconds(30)).until(() -> registry.status("hls").reconnects() >= 1);
+        } finally {
+            server.stop(0);
+        }
+        List<FrameRecord> firstPass = publisher.frames("hls").subList(0, 15);
+        assertThat(firstPass).extracting(FrameRecord::ptsMicros)
+                .containsExactlyElementsOf(IntStream.range(0, 15).mapToObj(k -> 200_000L * k).toList());
+    }
+
+    @Test
     void anFfmpegTestSourceIsReadThroughLavfi() {
         assumeTrue(natives.devicesAvailable(), () -> "needs libavdevice: " + natives.devicesProblem());
         RecordingPublisher publisher = new RecordingPublisher(RecordingPublisher.Mode.ACK);
