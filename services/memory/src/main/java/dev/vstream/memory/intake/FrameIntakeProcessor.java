@@ -44,7 +44,8 @@ final class FrameIntakeProcessor implements Processor<byte[], byte[], byte[], by
         try {
             frame = FrameRecordCodec.decode(utf8Key(record.key()), record.value());
         } catch (MalformedRecordException e) {
-            deadLetter(record, RejectionKind.MALFORMED, e.getMessage());
+            String reason = e.getMessage();
+            deadLetter(record, RejectionKind.MALFORMED, reason == null || reason.isBlank() ? "malformed frame record" : reason);
             return;
         } catch (RuntimeException e) {
             deadLetter(record, RejectionKind.DECODER_FAILURE, "decoder failed with " + e);
