@@ -7,6 +7,8 @@ import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 import static org.bytedeco.ffmpeg.global.avutil.av_version_info;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -20,6 +22,7 @@ import org.bytedeco.javacpp.Loader;
 /** The thin layer over FFmpeg's C API: loading, log level, return-code checks and error texts. */
 public final class Ffmpeg {
     private static final Pattern JAVACV_ERROR = Pattern.compile("^(\\w+)\\(\\) error (-\\d+)");
+    private static final String CACHE_DIR_PROPERTY = "org.bytedeco.javacpp.cachedir";
     private static final String JAVACV_LOG_HINT = " (For more details, make sure FFmpegLogCallback.set() has been called.)";
 
     private Ffmpeg() {
@@ -36,6 +39,7 @@ public final class Ffmpeg {
             av_log_set_level(level.avLevel);
             return natives;
         }
+        useWritableCacheDir();
         try {
             Loader.load(avutil.class);
             Loader.load(swresample.class);
@@ -57,6 +61,22 @@ public final class Ffmpeg {
         }
         natives = new Natives(av_version_info().getString(), devicesProblem);
         return natives;
+    }
+
+    /**
+     * JavaCPP extracts the natives under ~/.javacpp/cache. Containers often run as a user whose home is not
+     * writable (Jib's 1000:1000 has none), so fall back to the temporary directory unless a cache dir was set.
+     */
+    private static void useWritableCacheDir() {
+        if (System.getProperty(CACHE_DIR_PROPERTY) != null) {
+            return;
+        }
+        Path home = Path.of(System.getProperty("user.home", "/"));
+        Path cache = home.resolve(".javacpp");
+        if (Files.isWritable(cache) || (!Files.exists(cache) && Files.isWritable(home))) {
+            return;
+        }
+        System.setProperty(CACHE_DIR_PROPERTY, Path.of(System.getProperty("java.io.tmpdir"), "javacpp-cache").toString());
     }
 
     /** What {@link #load} found: FFmpeg's version, and why input devices are unavailable (null when they are). */
