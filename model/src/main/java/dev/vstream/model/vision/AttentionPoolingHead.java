@@ -1,0 +1,59 @@
+package dev.vstream.model.vision;
+
+/**
+ * SigLIP's multi-head attention pooling ({@code SiglipMultiheadAttentionPoolingHead}): one
+ * learned probe token attends over the image's tokens with {@code nn.MultiheadAttention}, then
+ * a residual MLP: {@code a = MHA(probe, h, h)}, {@code pooled = a + fc2(act(fc1(LN(a))))}.
+ * The probe's query projection does not depend on the image, so it is computed once at load.
+ */
+final class AttentionPoolingHead {
+
+    private final float[] probeQuery; // (hidden): probe Wq^T + bq
+    private final Linear key;
+    private final Linear value;
+    private final Linear output;
+    private final LayerNorm norm;
+    private final Linear fc1;
+    private final Linear fc2;
+    private final Activation activation;
+    private final int heads;
+
+    AttentionPoolingHead(float[] probeQuery, Linear key, Linear value, Linear output, LayerNorm norm, Linear fc1,
+            Linear fc2, Activation activation, int heads) {
+        this.probeQuery = probeQuery;
+        this.key = key;
+        this.value = value;
+        this.output = output;
+        this.norm = norm;
+        this.fc1 = fc1;
+        this.fc2 = fc2;
+        this.activation = activation;
+        this.heads = heads;
+    }
+
+    /** hidden {@code (frames * seq, d)} (after post_layernorm) to out {@code (frames, d)}. */
+    void forward(float[] hidden, int frames, int seq, VisionWorkspace ws, float[] out) {
+        int d = probeQuery.length;
+        int headDim = d / heads;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        for (int f = 0; f < frames; f++) {
+            key.forward(hidden, f * seq * d, seq, ws.k, 0);
+            value.forward(hidden, f * seq * d, seq, ws.v, 0);
+            for (int h = 0; h < heads; h++) {
+                int base = h * headDim;
+                Linear.multiplyTransposed(probeQuery, base, d, ws.k, base, d, 1, seq, headDim, scale, ws.scores, 0, seq);
+                SelfAttention.softmaxRows(ws.scores, 1, seq);
+                Linear.multiply(ws.scores, 0, seq, ws.v, base, d, 1, headDim, seq, ws.context, base, d);
+            }
+            output.forward(ws.context, 0, 1, ws.residual, 0);
+            // Scratch stays clear of the input, which may be the workspace's normed buffer.
+            norm.forward(ws.residual, 0, 1, ws.q, 0);
+            fc1.forward(ws.q, 0, 1, ws.mlp, 0);
+            activation.apply(ws.mlp, 0, fc1.out());
+            fc2.forward(ws.mlp, 0, 1, ws.q, 0);
+            for (int i = 0; i < d; i++) {
+                out[f * d + i] = ws.residual[i] + ws.q[i];
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.vstream.model.vision;
+
+/**
+ * Bidirectional multi-head self-attention of one encoder layer, per image:
+ * {@code Q = x Wq^T + bq} (likewise K, V), for each head h
+ * {@code O_h = softmax(Q_h K_h^T / sqrt(d_head)) V_h}, then {@code out = concat_h(O_h) Wo^T + bo}.
+ * No mask: every token of an image sees every other token of the same image, never another
+ * frame's.
+ */
+final class SelfAttention {
+
+    private final Linear query;
+    private final Linear key;
+    private final Linear value;
+    private final Linear output;
+    private final int heads;
+    private final int headDim;
+    private final float scale;
+
+    SelfAttention(Linear query, Linear key, Linear value, Linear output, int heads) {
+        this.query = query;
+        this.key = key;
+        this.value = value;
+        this.output = output;
+        this.heads = heads;
+        this.headDim = query.out() / heads;
+        this.scale = (float) (1 / Math.sqrt(headDim));
+    }
+
+    /**
+     * x {@code (frames * seq, hidden)} already normalized; writes {@code (frames * seq, hidden)}
+     * into {@code out}. Uses the workspace's q, k, v, context and scores buffers.
+     */
+    void forward(float[] x, int frames, int seq, VisionWorkspace ws, float[] out) {
+        int tokens = frames * seq;
+        int hidden = query.out();
+        query.forward(x, 0, tokens, ws.q, 0);
+        key.forward(x, 0, tokens, ws.k, 0);
+        value.forward(x, 0, tokens, ws.v, 0);
+        for (int f = 0; f < frames; f++) {
+            for (int h = 0; h < heads; h++) {
+                int base = f * seq * hidden + h * headDim;
+                Linear.multiplyTransposed(ws.q, base, hidden, ws.k, base, hidden, seq, seq, headDim, scale,
+                        ws.scores, 0, seq);
+                softmaxRows(ws.scores, seq, seq);
+                Linear.multiply(ws.scores, 0, seq, ws.v, base, hidden, seq, headDim, seq, ws.context, base, hidden);
+            }
+        }
+        output.forward(ws.context, 0, tokens, out, 0);
+    }
+
+    /** {@code p[j] = exp(s[j] - max s) / sum_k exp(s[k] - max s)} for each row, in place. */
+    static void softmaxRows(float[] scores, int rows, int columns) {
+        for (int r = 0; r < rows; r++) {
+            int start = r * columns;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < columns; j++) {
+                max = Math.max(max, scores[start + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < columns; j++) {
+                double e = Math.exp(scores[start + j] - max);
+                scores[start + j] = (float) e;
+                sum += e;
+            }
+            float inverse = (float) (1 / sum);
+            for (int j = 0; j < columns; j++) {
+                scores[start + j] *= inverse;
+            }
+        }
+    }
+}

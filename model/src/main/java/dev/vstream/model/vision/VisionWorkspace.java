@@ -1,0 +1,47 @@
+package dev.vstream.model.vision;
+
+/**
+ * Preallocated activations for up to {@code maxFrames} images of one {@link VisionTransformer},
+ * so a forward pass allocates nothing. Not thread-safe: one workspace per thread. Memory is
+ * about {@code maxFrames * seq * (7 hidden + intermediate) * 4} bytes, e.g. 100 MB for
+ * ViT-L/14 at 224 px and 8 frames.
+ */
+public final class VisionWorkspace {
+
+    final VisionConfig config;
+    final int maxFrames;
+    final float[] hidden;   // (frames * seq, hidden): the residual stream
+    final float[] normed;   // (frames * seq, hidden): LayerNorm output
+    final float[] residual; // (frames * seq, hidden): attention or MLP output before the add
+    final float[] q;        // (frames * seq, hidden)
+    final float[] k;        // (frames * seq, hidden)
+    final float[] v;        // (frames * seq, hidden)
+    final float[] context;  // (frames * seq, hidden): heads' outputs, concatenated
+    final float[] scores;   // (seq, seq): one head of one image at a time
+    final float[] mlp;      // (frames * seq, intermediate)
+    final float[] patches;  // (patches, channels * patch * patch): one image's flattened patches
+
+    VisionWorkspace(VisionConfig config, int maxFrames) {
+        if (maxFrames <= 0) {
+            throw new IllegalArgumentException("maxFrames must be positive, got " + maxFrames);
+        }
+        this.config = config;
+        this.maxFrames = maxFrames;
+        int tokens = Math.multiplyExact(maxFrames, config.sequenceLength());
+        int activations = Math.multiplyExact(tokens, config.hiddenSize());
+        this.hidden = new float[activations];
+        this.normed = new float[activations];
+        this.residual = new float[activations];
+        this.q = new float[activations];
+        this.k = new float[activations];
+        this.v = new float[activations];
+        this.context = new float[activations];
+        this.scores = new float[config.sequenceLength() * config.sequenceLength()];
+        this.mlp = new float[Math.multiplyExact(tokens, config.intermediateSize())];
+        this.patches = new float[Math.multiplyExact(config.patches(), config.patchVectorSize())];
+    }
+
+    public int maxFrames() {
+        return maxFrames;
+    }
+}
