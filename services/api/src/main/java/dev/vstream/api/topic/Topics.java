@@ -7,6 +7,8 @@ import java.util.List;
 /** Every topic vstream reads or writes, with how it is created. Keys are always the stream id. */
 public final class Topics {
     private static final int MIB = 1024 * 1024;
+    /** Room for the dead-letter headers on top of the largest record the source topic accepts. */
+    private static final int DEAD_LETTER_HEADROOM = 16 * 1024;
 
     /** Sampled JPEG frames, value {@link dev.vstream.api.frame.FrameRecordCodec}; a day of replay for rebuilding memory. */
     public static final TopicSpec FRAMES = new TopicSpec("vstream.frames", 6, CleanupPolicy.DELETE, Duration.ofHours(24),
@@ -14,7 +16,7 @@ public final class Topics {
 
     /** Records that broke their contract, original key and value kept, reason in headers ({@link DeadLetter}). */
     public static final TopicSpec FRAMES_DLQ = new TopicSpec("vstream.frames.dlq", 1, CleanupPolicy.DELETE, Duration.ofDays(7),
-            FRAMES.maxMessageBytes());
+            FRAMES.maxMessageBytes() + DEAD_LETTER_HEADROOM);
 
     /** Newest memory snapshot per stream (compacted). */
     public static final TopicSpec MEMORY = new TopicSpec("vstream.memory", 6, CleanupPolicy.COMPACT, null, 64 * MIB);

@@ -6,6 +6,8 @@ import dev.vstream.api.frame.FrameRecord;
  * What the memory service has taken in of one stream: the value of the intake store, keyed by stream id.
  * Frames of a stream must arrive in increasing sequence order; the first frame seen may have any sequence
  * (the topic's retention may have dropped the earlier ones), and later gaps are accepted and counted.
+ * Sequence 0 after a higher one starts a new run of the stream (its source was registered anew, which
+ * numbers frames from 0 again): it is accepted, not dead-lettered as out of order.
  *
  * @param framesAccepted    frames that passed the checks and were taken into the stream's state
  * @param framesRejected    well-formed frames of this stream that were dead-lettered for their sequence
@@ -32,6 +34,10 @@ public record FrameIntake(long framesAccepted, long framesRejected, long framesM
     /** What taking {@code frame} in does to this state: accepted, or dead-lettered with the reason. */
     public Admission admit(FrameRecord frame, long timestampMs) {
         long sequence = frame.sequence();
+        if (framesAccepted > 0 && sequence == 0 && lastSequence > 0) {
+            return new Admission.Accepted(new FrameIntake(framesAccepted + 1, framesRejected, framesMissing, 0,
+                    frame.ptsMicros(), timestampMs));
+        }
         if (framesAccepted > 0 && sequence == lastSequence) {
             return new Admission.Rejected(RejectionKind.DUPLICATE_SEQUENCE, "duplicate sequence " + sequence
                     + " of stream '" + frame.streamId() + "': already accepted", rejectedOne());

@@ -163,6 +163,19 @@ class FrameIntakeTopologyTest {
     }
 
     @Test
+    void sequenceZeroAfterAHigherOneStartsANewRun() {
+        send("cam-1", frame("cam-1", 0));
+        send("cam-1", frame("cam-1", 1));
+        send("cam-1", frame("cam-1", 0));
+        send("cam-1", frame("cam-1", 1));
+
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(intakes.get("cam-1").framesAccepted()).isEqualTo(4);
+        assertThat(intakes.get("cam-1").lastSequence()).isEqualTo(1);
+        assertThat(intakes.get("cam-1").framesMissing()).isZero();
+    }
+
+    @Test
     void deadLetterKeepsTheProducersHeadersAndNamesItsSource() {
         send("cam-1", frame("cam-1", 0));
         RecordHeaders headers = new RecordHeaders();
