@@ -98,12 +98,16 @@ public final class StreamRegistry implements AutoCloseable {
 
     /** Stops every stream, waiting at most stopTimeout for all of them together. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         List<StreamSession> all = List.copyOf(sessions.values());
         if (!all.isEmpty()) {
             log.info("stopping {} streams", all.stream().filter(s -> !s.state().isTerminal()).count());
         }
-        stopAndWait(all);
+        try {
+            stopAndWait(all);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the readers are daemon threads: they cannot hold the JVM up
+        }
     }
 
     private void stopAndWait(List<StreamSession> targets) throws InterruptedException {
