@@ -1,5 +1,6 @@
 package dev.vstream.model.projector;
 
+import dev.vstream.kernels.linalg.Gemm;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
@@ -19,31 +20,42 @@ import org.slf4j.LoggerFactory;
  * {@code W2: (lm, lm)} and the exact (erf) GELU of {@code nn.GELU()}. The weights are
  * {@code nn.Sequential} entries 0 and 2, named {@code model.mm_projector.{0,2}.{weight,bias}} in
  * LLaVA-style checkpoints, {@code mm_projector.*} in some exports, or plain {@code 0.weight} when
- * the Sequential was saved on its own. Sizes come from the weights.
+ * the Sequential was saved on its own. Sizes come from the weights, which stay where they are
+ * stored (read in place by the injected {@link Gemm}); a projector loaded from its own file
+ * owns that file and unmaps it on {@link #close}.
  */
-public final class MlpProjector {
+public final class MlpProjector implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MlpProjector.class);
     static final List<String> PREFIXES = List.of("model.mm_projector.", "mm_projector.", "");
 
-    private final Linear first;  // (lm) <- (vision)
-    private final Linear second; // (lm) <- (lm)
+    private final Linear first;          // (lm) <- (vision)
+    private final Linear second;         // (lm) <- (lm)
+    private final SafetensorsFile owned; // the file the weights live in, when this owns it
 
-    private MlpProjector(Linear first, Linear second) {
+    private MlpProjector(Linear first, Linear second, SafetensorsFile owned) {
         this.first = first;
         this.second = second;
+        this.owned = owned;
     }
 
     /** Loads the projector from its own safetensors file (e.g. {@code mm_projector.safetensors}). */
-    public static MlpProjector load(Path safetensors) {
-        try (SafetensorsFile file = SafetensorsFile.open(safetensors)) {
-            return load(file.path().toString(), file::contains, file::tensor, file::tensor);
+    public static MlpProjector load(Path safetensors, Gemm gemm) {
+        SafetensorsFile file = SafetensorsFile.open(safetensors);
+        try {
+            Linear[] layers = load(file.path().toString(), file::contains, file::tensor, file::tensor, gemm);
+            return new MlpProjector(layers[0], layers[1], file);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
         }
     }
 
-    /** Loads the projector from a whole LLaVA-style checkpoint folder. */
-    public static MlpProjector load(Checkpoint checkpoint) {
-        return load(checkpoint.folder().toString(), checkpoint::has, checkpoint::tensor, checkpoint::tensor);
+    /** Loads the projector from a whole LLaVA-style checkpoint, which must stay open. */
+    public static MlpProjector load(Checkpoint checkpoint, Gemm gemm) {
+        Linear[] layers = load(checkpoint.folder().toString(), checkpoint::has, checkpoint::tensor, checkpoint::tensor,
+                gemm);
+        return new MlpProjector(layers[0], layers[1], null);
     }
 
     private interface ShapedLookup {
@@ -54,7 +66,7 @@ public final class MlpProjector {
         Tensor tensor(String name);
     }
 
-    private static MlpProjector load(String source, Predicate<String> has, Lookup any, ShapedLookup shaped) {
+    private static Linear[] load(String source, Predicate<String> has, Lookup any, ShapedLookup shaped, Gemm gemm) {
         String prefix = PREFIXES.stream().filter(p -> has.test(p + "0.weight")).findFirst()
                 .orElseThrow(() -> new ModelLoadException(source + ": no mlp2x_gelu projector: none of "
                         + PREFIXES.stream().map(p -> "'" + p + "0.weight'").toList() + " is present"));
@@ -65,10 +77,10 @@ public final class MlpProjector {
         }
         long lm = w1.shape().dim(0);
         long vision = w1.shape().dim(1);
-        Linear first = Linear.of(w1, shaped.tensor(prefix + "0.bias", lm));
-        Linear second = Linear.of(shaped.tensor(prefix + "2.weight", lm, lm), shaped.tensor(prefix + "2.bias", lm));
+        Linear first = Linear.of(w1, shaped.tensor(prefix + "0.bias", lm), gemm);
+        Linear second = Linear.of(shaped.tensor(prefix + "2.weight", lm, lm), shaped.tensor(prefix + "2.bias", lm), gemm);
         log.info("Projector loaded: mlp2x_gelu {} -> {} from {}", vision, lm, source);
-        return new MlpProjector(first, second);
+        return new Linear[] {first, second};
     }
 
     /** Width of the visual tokens it takes. */
@@ -95,5 +107,13 @@ public final class MlpProjector {
         first.forward(x, 0, rows, scratch, 0);
         Activation.GELU.apply(scratch, 0, rows * first.out());
         second.forward(scratch, 0, rows, out, 0);
+    }
+
+    /** Unmaps the projector's own file, if it has one; the projector is unusable afterwards. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
+        }
     }
 }

@@ -50,10 +50,8 @@ final class AttentionPoolingHead {
             norm.forward(ws.residual, 0, 1, ws.q, 0);
             fc1.forward(ws.q, 0, 1, ws.mlp, 0);
             activation.apply(ws.mlp, 0, fc1.out());
-            fc2.forward(ws.mlp, 0, 1, ws.q, 0);
-            for (int i = 0; i < d; i++) {
-                out[f * d + i] = ws.residual[i] + ws.q[i];
-            }
+            System.arraycopy(ws.residual, 0, out, f * d, d);
+            fc2.forwardAdd(ws.mlp, 0, 1, out, f * d);
         }
     }
 }

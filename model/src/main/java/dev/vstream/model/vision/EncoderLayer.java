@@ -2,7 +2,8 @@ package dev.vstream.model.vision;
 
 /**
  * One pre-norm transformer encoder layer, the same in CLIP and SigLIP:
- * {@code h = h + Attention(LN1(h))}, then {@code h = h + fc2(act(fc1(LN2(h))))}.
+ * {@code h = h + Attention(LN1(h))}, then {@code h = h + fc2(act(fc1(LN2(h))))}; both residual
+ * adds are fused into the output projections ({@link Linear#forwardAdd}).
  */
 final class EncoderLayer {
 
@@ -26,20 +27,11 @@ final class EncoderLayer {
     /** Updates {@code hidden} {@code (frames * seq, hiddenSize)} in place. */
     void forward(float[] hidden, int frames, int seq, VisionWorkspace ws) {
         int tokens = frames * seq;
-        int size = tokens * attentionNorm.dim();
         attentionNorm.forward(hidden, 0, tokens, ws.normed, 0);
-        attention.forward(ws.normed, frames, seq, ws, ws.residual);
-        addInPlace(hidden, ws.residual, size);
+        attention.forwardAdd(ws.normed, frames, seq, ws, hidden);
         mlpNorm.forward(hidden, 0, tokens, ws.normed, 0);
         fc1.forward(ws.normed, 0, tokens, ws.mlp, 0);
         activation.apply(ws.mlp, 0, tokens * fc1.out());
-        fc2.forward(ws.mlp, 0, tokens, ws.residual, 0);
-        addInPlace(hidden, ws.residual, size);
-    }
-
-    private static void addInPlace(float[] target, float[] delta, int size) {
-        for (int i = 0; i < size; i++) {
-            target[i] += delta[i];
-        }
+        fc2.forwardAdd(ws.mlp, 0, tokens, hidden, 0);
     }
 }

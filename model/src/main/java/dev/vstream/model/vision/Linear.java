@@ -1,5 +1,8 @@
 package dev.vstream.model.vision;
 
+import dev.vstream.kernels.linalg.Gemm;
+import dev.vstream.kernels.linalg.OutputMode;
+import dev.vstream.kernels.tensor.DType;
 import dev.vstream.kernels.tensor.Shape;
 import dev.vstream.kernels.tensor.Tensor;
 import java.util.Arrays;
@@ -8,73 +11,71 @@ import java.util.Objects;
 /**
  * A fully connected layer {@code y = x W^T + b} and, as static methods, the two other matrix
  * products of the vision encoder (attention scores and probability-weighted values). Every
- * matrix product of the vision tower and the projector goes through this one class, so that it
- * can be switched to the GEMM kernels of {@code dev.vstream.kernels.linalg} in one place.
+ * matrix product of the vision tower and the projector goes through this one class.
  *
- * <p>Plain Java for now. The weight is stored transposed, {@code (in, out)}, so the inner loop
- * is an axpy over contiguous outputs ({@code y[o] += x[i] * W^T[i][o]}), which C2 vectorizes;
- * outputs are tiled so a slice of {@code W^T} stays in cache while four rows reuse it.
- * Accumulation is in float, in input order.
+ * <p>The projection runs on the injected {@link Gemm} of {@code dev.vstream.kernels.linalg},
+ * which reads the weight in place: usually a view of the memory-mapped checkpoint, F32 or
+ * BF16 (F16 weights, which the kernel does not read, are widened to an F32 heap copy), so the
+ * checkpoint must stay open while the layer is used. The attention products are plain Java
+ * loops until the kernels module has a strided (per-head) attention kernel; for ViT-L/14 they
+ * are about 4% of the encoder's arithmetic.
  */
 public final class Linear {
 
-    /** Output columns per tile: 256 floats of y per row, {@code in x 1 KiB} of weight. */
-    private static final int OUT_TILE = 256;
-    private static final int ROW_BLOCK = 4;
+    private final Tensor weight; // (out, in), F32 or BF16
+    private final Tensor bias;   // (out), or null for no bias
+    private final Gemm gemm;
 
-    private final int in;
-    private final int out;
-    private final float[] weightT; // (in, out): W transposed
-    private final float[] bias;    // (out), or null for no bias
-
-    private Linear(int in, int out, float[] weightT, float[] bias) {
-        this.in = in;
-        this.out = out;
-        this.weightT = weightT;
+    private Linear(Tensor weight, Tensor bias, Gemm gemm) {
+        this.weight = weight;
         this.bias = bias;
+        this.gemm = gemm;
     }
 
     /**
-     * Copies a PyTorch {@code nn.Linear} weight {@code (out, in)} (any dtype, widened to
-     * float) and an optional bias {@code (out)}; shapes are expected to be checked by the
-     * loader, and are checked again here.
+     * A PyTorch {@code nn.Linear} weight {@code (out, in)} and optional bias {@code (out)},
+     * used in place; shapes are checked by the loader and again here.
      */
-    public static Linear of(Tensor weight, Tensor bias) {
+    public static Linear of(Tensor weight, Tensor bias, Gemm gemm) {
         Objects.requireNonNull(weight, "weight");
+        Objects.requireNonNull(gemm, "gemm");
         if (weight.shape().rank() != 2) {
             throw new IllegalArgumentException("a Linear weight is (out, in), got " + weight.shape());
         }
-        int out = Math.toIntExact(weight.shape().dim(0));
-        int in = Math.toIntExact(weight.shape().dim(1));
-        if (bias != null && !bias.shape().equals(Shape.of(out))) {
-            throw new IllegalArgumentException("bias shape " + bias.shape() + " does not match " + out + " outputs");
+        if (bias != null && !bias.shape().equals(Shape.of(weight.shape().dim(0)))) {
+            throw new IllegalArgumentException("bias shape " + bias.shape() + " does not match weight " + weight.shape());
         }
-        return of(weight.toFloatArray(), bias == null ? null : bias.toFloatArray(), out, in);
+        return new Linear(readable(weight), bias == null ? null : readable(bias), gemm);
     }
 
-    /** From a row-major {@code (out, in)} weight array and an optional {@code (out)} bias. */
-    public static Linear of(float[] weight, float[] bias, int out, int in) {
+    /** From a row-major {@code (out, in)} weight array and an optional {@code (out)} bias, copied. */
+    public static Linear of(float[] weight, float[] bias, int out, int in, Gemm gemm) {
         if (out <= 0 || in <= 0 || weight.length != (long) out * in) {
             throw new IllegalArgumentException("weight of " + weight.length + " values is not (" + out + ", " + in + ")");
         }
-        if (bias != null && bias.length != out) {
-            throw new IllegalArgumentException("bias of " + bias.length + " values for " + out + " outputs");
-        }
-        float[] weightT = new float[weight.length];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                weightT[i * out + o] = weight[o * in + i];
-            }
-        }
-        return new Linear(in, out, weightT, bias == null ? null : bias.clone());
+        return of(Tensor.fromFloats(Shape.of(out, in), DType.F32, weight),
+                bias == null ? null : Tensor.fromFloats(Shape.of(bias.length), DType.F32, bias), gemm);
+    }
+
+    /** Rows {@code [from, to)} along the first dimension as a view, e.g. one of the packed Wq, Wk, Wv. */
+    static Tensor rows(Tensor tensor, long from, long to) {
+        Shape row = tensor.shape().dropFirst();
+        long rowBytes = row.elementCount() * tensor.dtype().byteSize();
+        long[] dims = tensor.shape().dims();
+        dims[0] = to - from;
+        return new Tensor(Shape.of(dims), tensor.dtype(), tensor.segment().asSlice(from * rowBytes, (to - from) * rowBytes));
+    }
+
+    private static Tensor readable(Tensor tensor) {
+        return tensor.dtype() == DType.F16 ? Tensor.fromFloats(tensor.shape(), DType.F32, tensor.toFloatArray()) : tensor;
     }
 
     public int in() {
-        return in;
+        return (int) weight.shape().dim(1);
     }
 
     public int out() {
-        return out;
+        return (int) weight.shape().dim(0);
     }
 
     /**
@@ -83,32 +84,12 @@ public final class Linear {
      * must not overlap.
      */
     public void forward(float[] x, int xOffset, int rows, float[] y, int yOffset) {
-        Objects.checkFromIndexSize(xOffset, (long) rows * in, x.length);
-        Objects.checkFromIndexSize(yOffset, (long) rows * out, y.length);
-        for (int o0 = 0; o0 < out; o0 += OUT_TILE) {
-            int o1 = Math.min(out, o0 + OUT_TILE);
-            for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-                int r1 = Math.min(rows, r0 + ROW_BLOCK);
-                for (int r = r0; r < r1; r++) {
-                    int yRow = yOffset + r * out;
-                    if (bias == null) {
-                        Arrays.fill(y, yRow + o0, yRow + o1, 0f);
-                    } else {
-                        System.arraycopy(bias, o0, y, yRow + o0, o1 - o0);
-                    }
-                }
-                for (int i = 0; i < in; i++) {
-                    int w = i * out;
-                    for (int r = r0; r < r1; r++) {
-                        float xi = x[xOffset + r * in + i];
-                        int yRow = yOffset + r * out;
-                        for (int o = o0; o < o1; o++) {
-                            y[yRow + o] += xi * weightT[w + o];
-                        }
-                    }
-                }
-            }
-        }
+        gemm.multiply(x, xOffset, rows, weight, bias, y, yOffset, OutputMode.OVERWRITE);
+    }
+
+    /** {@code y += x W^T + b}: the projection with its residual connection fused. */
+    public void forwardAdd(float[] x, int xOffset, int rows, float[] y, int yOffset) {
+        gemm.multiply(x, xOffset, rows, weight, bias, y, yOffset, OutputMode.ACCUMULATE);
     }
 
     /**
@@ -139,7 +120,8 @@ public final class Linear {
 
     /**
      * {@code c[i][j] = sum_p a[i][p] b[p][j]} (A B) for {@code i < m, j < n, p < k}, strided
-     * like {@link #multiplyTransposed}: the attention output {@code softmax(scores) V}.
+     * like {@link #multiplyTransposed}: the attention output {@code softmax(scores) V}. The
+     * inner loop is an axpy over contiguous {@code j}, which C2 vectorizes.
      */
     static void multiply(float[] a, int aOffset, int aStride, float[] b, int bOffset, int bStride,
             int m, int n, int k, float[] c, int cOffset, int cStride) {
@@ -158,6 +140,6 @@ public final class Linear {
 
     @Override
     public String toString() {
-        return "Linear[" + in + " -> " + out + (bias == null ? ", no bias" : "") + "]";
+        return "Linear[" + in() + " -> " + out() + ", " + weight.dtype() + (bias == null ? ", no bias" : "") + "]";
     }
 }

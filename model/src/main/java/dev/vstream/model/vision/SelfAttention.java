@@ -28,10 +28,11 @@ final class SelfAttention {
     }
 
     /**
-     * x {@code (frames * seq, hidden)} already normalized; writes {@code (frames * seq, hidden)}
-     * into {@code out}. Uses the workspace's q, k, v, context and scores buffers.
+     * x {@code (frames * seq, hidden)} already normalized; adds the attention output to
+     * {@code residual} {@code (frames * seq, hidden)} (the residual connection, fused into the
+     * output projection). Uses the workspace's q, k, v, context and scores buffers.
      */
-    void forward(float[] x, int frames, int seq, VisionWorkspace ws, float[] out) {
+    void forwardAdd(float[] x, int frames, int seq, VisionWorkspace ws, float[] residual) {
         int tokens = frames * seq;
         int hidden = query.out();
         query.forward(x, 0, tokens, ws.q, 0);
@@ -46,7 +47,7 @@ final class SelfAttention {
                 Linear.multiply(ws.scores, 0, seq, ws.v, base, hidden, seq, headDim, seq, ws.context, base, hidden);
             }
         }
-        output.forward(ws.context, 0, tokens, out, 0);
+        output.forwardAdd(ws.context, 0, tokens, residual, 0);
     }
 
     /** {@code p[j] = exp(s[j] - max s) / sum_k exp(s[k] - max s)} for each row, in place. */

@@ -1,5 +1,8 @@
 package dev.vstream.model.vision;
 
+import dev.vstream.kernels.linalg.ComputePool;
+import dev.vstream.kernels.linalg.Gemm;
+import dev.vstream.kernels.linalg.VectorGemm;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
 import dev.vstream.model.projector.MlpProjector;
@@ -21,7 +24,8 @@ import javax.imageio.ImageIO;
  * preprocessor_config.json. The default selection is Flash-VStream's (penultimate layer, class
  * token dropped); {@code --projector} also applies an mlp2x_gelu projector file. Output:
  * {@code {"checkpoint", "image", "family", "layer", "tokens", "hidden", "features": [[...]]}}
- * plus {@code "projected"} with a projector. Exit status 0, 1 on a load error, 2 on bad usage.
+ * plus {@code "projected"} with a projector. Projections run on the Vector API GEMM over all
+ * cores. Exit status 0, 1 on a load error, 2 on bad usage.
  */
 public final class VisionFeaturesMain {
 
@@ -71,7 +75,7 @@ public final class VisionFeaturesMain {
             return 2;
         }
         try {
-            print(folder, imageFile, new FeatureSelection(layer, !keepClassToken), projectorFile, out);
+            run(folder, imageFile, new FeatureSelection(layer, !keepClassToken), projectorFile, out);
             return 0;
         } catch (ModelLoadException | IOException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
@@ -79,7 +83,7 @@ public final class VisionFeaturesMain {
         }
     }
 
-    private static void print(Path folder, Path imageFile, FeatureSelection selection, Path projectorFile,
+    private static void run(Path folder, Path imageFile, FeatureSelection selection, Path projectorFile,
             PrintStream out) throws IOException {
         if (!Files.isRegularFile(imageFile)) {
             throw new IOException(imageFile + ": no such image file");
@@ -88,13 +92,23 @@ public final class VisionFeaturesMain {
         if (image == null) {
             throw new IOException(imageFile + ": not an image format ImageIO can read");
         }
-        VisionTransformer tower;
-        PreprocessorConfig preprocessing;
-        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
-            tower = VisionTransformer.load(checkpoint);
-            preprocessing = PreprocessorConfig.forCheckpoint(checkpoint.folder(), tower.config());
+        try (ComputePool pool = new ComputePool(Runtime.getRuntime().availableProcessors());
+                Checkpoint checkpoint = Checkpoint.open(folder)) {
+            Gemm gemm = new VectorGemm(pool);
+            VisionTransformer tower = VisionTransformer.load(checkpoint, gemm);
+            PreprocessorConfig preprocessing = PreprocessorConfig.forCheckpoint(checkpoint.folder(), tower.config());
+            if (projectorFile == null) {
+                print(folder, imageFile, image, tower, preprocessing, selection, null, out);
+            } else {
+                try (MlpProjector projector = MlpProjector.load(projectorFile, gemm)) {
+                    print(folder, imageFile, image, tower, preprocessing, selection, projector, out);
+                }
+            }
         }
-        MlpProjector projector = projectorFile == null ? null : MlpProjector.load(projectorFile);
+    }
+
+    private static void print(Path folder, Path imageFile, BufferedImage image, VisionTransformer tower,
+            PreprocessorConfig preprocessing, FeatureSelection selection, MlpProjector projector, PrintStream out) {
         int hidden = tower.config().hiddenSize();
         if (projector != null && projector.visionSize() != hidden) {
             throw new IllegalArgumentException("projector takes " + projector.visionSize()

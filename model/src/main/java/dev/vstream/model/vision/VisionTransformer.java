@@ -1,11 +1,12 @@
 package dev.vstream.model.vision;
 
+import dev.vstream.kernels.linalg.Gemm;
+import dev.vstream.kernels.tensor.Shape;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelConfig;
 import dev.vstream.model.loader.ModelLoadException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Weights are read from {@code vision_model.*} (full CLIP / SigLIP checkpoints) or from
  * unprefixed names (a {@code CLIPVisionModel} / {@code SiglipVisionModel} saved by
- * transformers 5), widened to float and copied to the heap, so the checkpoint may be closed
- * after {@link #load}.
+ * transformers 5). The projection weights stay in the memory-mapped checkpoint and are read
+ * there by the injected {@link Gemm}, so the checkpoint must stay open while the tower is
+ * used; norms and embeddings (a few vectors) are copied.
  */
 public final class VisionTransformer {
 
@@ -47,20 +49,20 @@ public final class VisionTransformer {
 
     /**
      * Reads config.json and the weights; every tensor's shape is checked against the config.
+     * {@code gemm} runs every projection (one instance per inference loop; see Gemm).
      *
      * @throws ModelLoadException (or its ShapeMismatchException) naming the file, the tensor or
      *         config key, and what was expected
      */
-    public static VisionTransformer load(Checkpoint checkpoint) {
+    public static VisionTransformer load(Checkpoint checkpoint, Gemm gemm) {
         VisionConfig config = VisionConfig.from(checkpoint.config());
         String prefix = checkpoint.has(PREFIXED + "embeddings.patch_embedding.weight") ? PREFIXED : "";
-        Weights w = new Weights(checkpoint, prefix, config);
+        Weights w = new Weights(checkpoint, prefix, config, gemm);
         int d = config.hiddenSize();
         Tensor conv = w.tensor("embeddings.patch_embedding.weight", d, config.channels(), config.patchSize(),
                 config.patchSize());
-        Linear projection = Linear.of(conv.toFloatArray(),
-                config.family().hasPatchBias() ? w.vector("embeddings.patch_embedding.bias", d) : null,
-                d, config.patchVectorSize());
+        Linear projection = Linear.of(conv.reshape(Shape.of(d, config.patchVectorSize())),
+                config.family().hasPatchBias() ? w.tensor("embeddings.patch_embedding.bias", d) : null, gemm);
         float[] classEmbedding = config.family().hasClassToken() ? w.vector("embeddings.class_embedding", d) : null;
         float[] positions = w.tensor("embeddings.position_embedding.weight", config.sequenceLength(), d).toFloatArray();
         PatchEmbedding embedding = new PatchEmbedding(config, projection, classEmbedding, positions);
@@ -101,13 +103,17 @@ public final class VisionTransformer {
     private static AttentionPoolingHead loadHead(Weights w, VisionConfig config) {
         int d = config.hiddenSize();
         float[] probe = w.tensor("head.probe", 1, 1, d).toFloatArray();
-        float[] inWeight = w.tensor("head.attention.in_proj_weight", 3L * d, d).toFloatArray();
-        float[] inBias = w.vector("head.attention.in_proj_bias", 3 * d);
+        Tensor inWeight = w.tensor("head.attention.in_proj_weight", 3L * d, d);
+        Tensor inBias = w.tensor("head.attention.in_proj_bias", 3L * d);
         // nn.MultiheadAttention packs Wq, Wk, Wv as consecutive row blocks of in_proj_weight.
-        Linear query = Linear.of(Arrays.copyOfRange(inWeight, 0, d * d), Arrays.copyOfRange(inBias, 0, d), d, d);
-        Linear key = Linear.of(Arrays.copyOfRange(inWeight, d * d, 2 * d * d), Arrays.copyOfRange(inBias, d, 2 * d), d, d);
-        Linear value = Linear.of(Arrays.copyOfRange(inWeight, 2 * d * d, 3 * d * d),
-                Arrays.copyOfRange(inBias, 2 * d, 3 * d), d, d);
+        Linear[] qkv = new Linear[3];
+        for (int i = 0; i < 3; i++) {
+            qkv[i] = Linear.of(Linear.rows(inWeight, (long) i * d, (long) (i + 1) * d),
+                    Linear.rows(inBias, (long) i * d, (long) (i + 1) * d), w.gemm());
+        }
+        Linear query = qkv[0];
+        Linear key = qkv[1];
+        Linear value = qkv[2];
         float[] probeQuery = new float[d];
         query.forward(probe, 0, 1, probeQuery, 0);
         return new AttentionPoolingHead(probeQuery, key, value, w.linear("head.attention.out_proj", d, d),
@@ -245,7 +251,7 @@ public final class VisionTransformer {
     }
 
     /** Shape-checked tensor access under the checkpoint's name prefix. */
-    private record Weights(Checkpoint checkpoint, String prefix, VisionConfig config) {
+    private record Weights(Checkpoint checkpoint, String prefix, VisionConfig config, Gemm gemm) {
 
         Tensor tensor(String name, long... shape) {
             return checkpoint.tensor(prefix + name, shape);
@@ -256,7 +262,7 @@ public final class VisionTransformer {
         }
 
         Linear linear(String name, int out, int in) {
-            return Linear.of(tensor(name + ".weight", out, in), tensor(name + ".bias", out));
+            return Linear.of(tensor(name + ".weight", out, in), tensor(name + ".bias", out), gemm);
         }
 
         LayerNorm layerNorm(String name) {

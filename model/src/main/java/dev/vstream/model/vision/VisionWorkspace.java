@@ -3,7 +3,7 @@ package dev.vstream.model.vision;
 /**
  * Preallocated activations for up to {@code maxFrames} images of one {@link VisionTransformer},
  * so a forward pass allocates nothing. Not thread-safe: one workspace per thread. Memory is
- * about {@code maxFrames * seq * (7 hidden + intermediate) * 4} bytes, e.g. 100 MB for
+ * about {@code maxFrames * seq * (6 hidden + intermediate) * 4} bytes, e.g. 90 MB for
  * ViT-L/14 at 224 px and 8 frames.
  */
 public final class VisionWorkspace {
@@ -12,7 +12,7 @@ public final class VisionWorkspace {
     final int maxFrames;
     final float[] hidden;   // (frames * seq, hidden): the residual stream
     final float[] normed;   // (frames * seq, hidden): LayerNorm output
-    final float[] residual; // (frames * seq, hidden): attention or MLP output before the add
+    final float[] residual; // (hidden): the pooling head's attention output
     final float[] q;        // (frames * seq, hidden)
     final float[] k;        // (frames * seq, hidden)
     final float[] v;        // (frames * seq, hidden)
@@ -31,7 +31,7 @@ public final class VisionWorkspace {
         int activations = Math.multiplyExact(tokens, config.hiddenSize());
         this.hidden = new float[activations];
         this.normed = new float[activations];
-        this.residual = new float[activations];
+        this.residual = new float[config.hiddenSize()];
         this.q = new float[activations];
         this.k = new float[activations];
         this.v = new float[activations];

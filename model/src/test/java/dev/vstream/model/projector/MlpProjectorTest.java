@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vstream.model.loader.ModelLoadException;
 import dev.vstream.model.loader.ShapeMismatchException;
 import dev.vstream.model.vision.Goldens;
+import dev.vstream.model.vision.Towers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,20 +24,24 @@ class MlpProjectorTest {
     @ParameterizedTest
     @ValueSource(strings = {"mm_projector.safetensors", "mm_projector_plain.safetensors"})
     void matchesTheReference(String file) {
-        MlpProjector projector = MlpProjector.load(Goldens.path("projector/" + file));
-        assertThat(projector.visionSize()).isEqualTo(64);
-        assertThat(projector.outputSize()).isEqualTo(96);
-        float[] features = Goldens.read("goldens/clip_tiny.safetensors", "features");
-        int rows = features.length / 64;
-        float[] out = new float[rows * 96];
-        projector.forward(features, rows, projector.newScratch(rows), out);
-        Goldens.compare("projected (" + file + ")", out, Goldens.read("goldens/clip_tiny.safetensors", "projected"))
-                .assertRelBelow(Goldens.FEATURE_REL_TOLERANCE);
+        for (String gemm : new String[] {"vector", "scalar"}) {
+            try (MlpProjector projector = MlpProjector.load(Goldens.path("projector/" + file), Towers.gemm(gemm))) {
+                assertThat(projector.visionSize()).isEqualTo(64);
+                assertThat(projector.outputSize()).isEqualTo(96);
+                float[] features = Goldens.read("goldens/clip_tiny.safetensors", "features");
+                int rows = features.length / 64;
+                float[] out = new float[rows * 96];
+                projector.forward(features, rows, projector.newScratch(rows), out);
+                Goldens.compare("projected (" + file + ", " + gemm + ")", out,
+                        Goldens.read("goldens/clip_tiny.safetensors", "projected"))
+                        .assertRelBelow(Goldens.FEATURE_REL_TOLERANCE);
+            }
+        }
     }
 
     @Test
     void missingProjectorIsNamed() {
-        assertThatThrownBy(() -> MlpProjector.load(Goldens.path("clip_tiny/model.safetensors")))
+        assertThatThrownBy(() -> MlpProjector.load(Goldens.path("clip_tiny/model.safetensors"), Towers.VECTOR))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("'model.mm_projector.0.weight'").hasMessageContaining("'0.weight'");
     }
@@ -59,7 +64,7 @@ class MlpProjectorTest {
         }
         System.arraycopy(json, 0, bytes, 8, json.length);
         Files.write(file, bytes);
-        assertThatThrownBy(() -> MlpProjector.load(file)).isInstanceOf(ShapeMismatchException.class)
+        assertThatThrownBy(() -> MlpProjector.load(file, Towers.VECTOR)).isInstanceOf(ShapeMismatchException.class)
                 .hasMessageContaining("'2.weight'").hasMessageContaining("expected [96, 96]");
     }
 }

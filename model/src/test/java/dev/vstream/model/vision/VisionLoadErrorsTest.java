@@ -3,7 +3,6 @@ package dev.vstream.model.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
 import dev.vstream.model.loader.ShapeMismatchException;
 import java.nio.file.Path;
@@ -25,9 +24,10 @@ class VisionLoadErrorsTest {
         return CLIP_VISION.formatted(intermediate, heads, act);
     }
 
+    /** Loads and closes: for the checks that happen at load time. */
     private static VisionTransformer load(Path folder) {
-        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
-            return VisionTransformer.load(checkpoint);
+        try (Towers t = Towers.open(folder, Towers.VECTOR)) {
+            return t.tower();
         }
     }
 
@@ -40,13 +40,15 @@ class VisionLoadErrorsTest {
     void loadsTheFullClipModelLayout() {
         Path folder = clipCopy(n -> "vision_model." + n, "{\"model_type\": \"clip\", \"vision_config\": {"
                 + clipVision(128, 4, "quick_gelu") + "}, \"text_config\": {\"hidden_size\": 32}}");
-        VisionTransformer tower = load(folder);
-        assertThat(tower.config().family()).isEqualTo(VisionFamily.CLIP);
-        float[] pixels = Goldens.read("goldens/clip_tiny.safetensors", "pixel_values");
-        float[] features = new float[4 * 16 * 64];
-        tower.features(pixels, 4, FeatureSelection.FLASH_VSTREAM, tower.newWorkspace(4), features);
-        Goldens.compare("clip (vision_model.* layout) features", features,
-                Goldens.read("goldens/clip_tiny.safetensors", "features")).assertRelBelow(Goldens.FEATURE_REL_TOLERANCE);
+        try (Towers t = Towers.open(folder, Towers.VECTOR)) {
+            VisionTransformer tower = t.tower();
+            assertThat(tower.config().family()).isEqualTo(VisionFamily.CLIP);
+            float[] pixels = Goldens.read("goldens/clip_tiny.safetensors", "pixel_values");
+            float[] features = new float[4 * 16 * 64];
+            tower.features(pixels, 4, FeatureSelection.FLASH_VSTREAM, tower.newWorkspace(4), features);
+            Goldens.compare("clip (vision_model.* layout) features", features,
+                    Goldens.read("goldens/clip_tiny.safetensors", "features")).assertRelBelow(Goldens.FEATURE_REL_TOLERANCE);
+        }
     }
 
     @Test
@@ -87,10 +89,11 @@ class VisionLoadErrorsTest {
     void siglipHeadIsOptionalUnlessTheConfigAsksForIt() {
         UnaryOperator<String> noHead = n -> n.startsWith("head.") ? null : n;
         Path without = CheckpointRewriter.rewrite(Goldens.path("siglip_tiny"), dir.resolve("nohead"), noHead, null);
-        VisionTransformer tower = load(without);
-        assertThat(tower.hasPoolingHead()).isFalse();
-        assertThatThrownBy(() -> tower.pooledOutput(new float[3 * 32 * 32], 1, tower.newWorkspace(1), new float[64]))
-                .isInstanceOf(IllegalStateException.class);
+        try (Towers t = Towers.open(without, Towers.VECTOR)) {
+            assertThat(t.tower().hasPoolingHead()).isFalse();
+            assertThatThrownBy(() -> t.tower().pooledOutput(new float[3 * 32 * 32], 1, t.tower().newWorkspace(1),
+                    new float[64])).isInstanceOf(IllegalStateException.class);
+        }
 
         Path required = CheckpointRewriter.rewrite(Goldens.path("siglip_tiny"), dir.resolve("required"), noHead,
                 "{\"model_type\": \"siglip_vision_model\", \"hidden_size\": 64, \"intermediate_size\": 128,"
@@ -102,7 +105,7 @@ class VisionLoadErrorsTest {
 
     @Test
     void wrongInputsAreRejectedBeforeAnyWork() {
-        VisionTransformer tower = load(Goldens.path("clip_tiny"));
+        VisionTransformer tower = load(Goldens.path("clip_tiny")); // fails before reading any weight
         VisionWorkspace ws = tower.newWorkspace(2);
         float[] out = new float[3 * 16 * 64];
         assertThatThrownBy(() -> tower.features(new float[3 * 3 * 56 * 56], 3, FeatureSelection.FLASH_VSTREAM, ws, out))
