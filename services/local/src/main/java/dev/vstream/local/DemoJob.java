@@ -1,0 +1,96 @@
+package dev.vstream.local;
+
+import dev.vstream.api.stream.PlaybackMode;
+import dev.vstream.api.stream.StreamRegistration;
+import dev.vstream.api.stream.StreamState;
+import dev.vstream.api.stream.StreamStatus;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The README's main job: stream a video live through the running stack and print what each service did
+ * with it, through the same REST endpoints a user would call.
+ */
+final class DemoJob {
+    static final String STREAM_ID = "sample";
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+    private final LocalStack stack;
+    private final PrintStream out;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    DemoJob(LocalStack stack, PrintStream out) {
+        this.stack = stack;
+        this.out = out;
+    }
+
+    /** Streams {@code source} until it ends or {@code duration} passes; returns the final ingest status. */
+    StreamStatus run(String source, double fps, Duration duration) throws IOException, InterruptedException {
+        StreamRegistration registration = new StreamRegistration(STREAM_ID, source, fps, 224, 224, null,
+                PlaybackMode.REALTIME, null);
+        HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(stack.ingestUrl() + "/v1/streams"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(registration))).build());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("ingest refused the demo stream (" + created.statusCode() + "): " + created.body());
+        }
+        out.printf("Streaming %s as '%s' at %.1f fps (REALTIME) -> Kafka topic vstream.frames%n", source, STREAM_ID, fps);
+        long start = System.nanoTime();
+        StreamStatus status = ingestStatus();
+        while (!status.state().isTerminal()) {
+            Thread.sleep(PROGRESS_EVERY.toMillis());
+            status = ingestStatus();
+            out.println(progressLine(Duration.ofNanos(System.nanoTime() - start), status));
+            if (duration != null && System.nanoTime() - start >= duration.toNanos() && !status.state().isTerminal()) {
+                send(HttpRequest.newBuilder(URI.create(stack.ingestUrl() + "/v1/streams/" + STREAM_ID)).DELETE().build());
+                status = ingestStatus();
+                out.println(progressLine(Duration.ofNanos(System.nanoTime() - start), status));
+            }
+        }
+        if (status.state() == StreamState.FAILED) {
+            out.println("The demo stream failed: " + status.lastError());
+        }
+        return status;
+    }
+
+    private String progressLine(Duration elapsed, StreamStatus s) throws IOException, InterruptedException {
+        return String.format("t=%3ds  ingest: %-9s read %5d  published %5d  pending %3d  pts %7.1fs  lag %5d ms  |  memory: %s",
+                elapsed.toSeconds(), s.state(), s.framesRead(), s.framesPublished(), s.framesPending(),
+                Math.max(0, s.lastPtsMicros()) / 1e6, s.lagMillis(), memoryIntake());
+    }
+
+    private String memoryIntake() throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(
+                URI.create(stack.memoryUrl() + "/v1/streams/" + STREAM_ID + "/intake")).GET().build());
+        if (response.statusCode() == 404) {
+            return "no frames yet";
+        }
+        if (response.statusCode() != 200) {
+            return "unavailable (" + response.statusCode() + ")";
+        }
+        JsonNode intake = json.readTree(response.body());
+        return "accepted " + intake.path("framesAccepted").asLong() + " frames, newest pts "
+                + String.format("%.1fs", intake.path("lastPtsMicros").asLong() / 1e6);
+    }
+
+    private StreamStatus ingestStatus() throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(
+                URI.create(stack.ingestUrl() + "/v1/streams/" + STREAM_ID)).GET().build());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("ingest status failed (" + response.statusCode() + "): " + response.body());
+        }
+        return json.readValue(response.body(), StreamStatus.class);
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,133 @@
+package dev.vstream.local;
+
+import dev.vstream.api.topic.TopicProvisioner;
+import dev.vstream.api.topic.Topics;
+import dev.vstream.broker.BrokerConfig;
+import dev.vstream.broker.KafkaBroker;
+import dev.vstream.ingest.IngestApplication;
+import dev.vstream.memory.MemoryApplication;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole system in one process: a real KRaft broker (child JVM), the topics, and each service as its own
+ * Spring application context on its own port, exactly as they run when deployed apart. Closing stops them
+ * in reverse order and then the broker.
+ */
+final class LocalStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+    private final KafkaBroker broker;
+    private final Deque<ConfigurableApplicationContext> services = new ArrayDeque<>();
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final LocalOptions options;
+    private boolean closed;
+
+    private LocalStack(KafkaBroker broker, LocalOptions options) {
+        this.broker = broker;
+        this.options = options;
+    }
+
+    /** Broker, topics and every service. */
+    static LocalStack start(LocalOptions options) {
+        return start(options, true);
+    }
+
+    /** Only the broker and the topics, for external producers and services run elsewhere. */
+    static LocalStack startBroker(LocalOptions options) {
+        return start(options, false);
+    }
+
+    private static LocalStack start(LocalOptions options, boolean withServices) {
+        Path kafkaDir = options.dataDir().resolve("kafka");
+        log.info("Starting Kafka {} broker (KRaft) in {}", kafkaVersion(), kafkaDir);
+        KafkaBroker broker = KafkaBroker.start(new BrokerConfig(kafkaDir, options.kafkaPort(), 0, 768,
+                Duration.ofSeconds(120), false));
+        LocalStack stack = new LocalStack(broker, options);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stack::close));
+        try {
+            TopicProvisioner.Outcome topics = TopicProvisioner.ensure(broker.bootstrapServers(), Topics.ALL);
+            log.info("Kafka ready at {}: topics created {}, existing {}", broker.bootstrapServers(), topics.created(), topics.existing());
+            if (!withServices) {
+                return stack;
+            }
+            stack.startService("ingest", IngestApplication.class, options.ingestPort(), Map.of());
+            stack.startService("memory", MemoryApplication.class, options.memoryPort(),
+                    Map.of("vstream.memory.state-dir", options.dataDir().resolve("memory-state").toString()));
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    String ingestUrl() {
+        return url("ingest");
+    }
+
+    String memoryUrl() {
+        return url("memory");
+    }
+
+    private String url(String service) {
+        Integer port = ports.get(service);
+        if (port == null) {
+            throw new IllegalStateException(service + " is not running in this stack");
+        }
+        return "http://localhost:" + port;
+    }
+
+    private void startService(String name, Class<?> application, int port, Map<String, Object> extra) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.config.name", name);
+        properties.put("server.port", port);
+        properties.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
+        properties.putAll(extra);
+        long start = System.nanoTime();
+        // Passed as command-line arguments: they outrank the service's own yaml, default properties do not.
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
+                .logStartupInfo(false)
+                .registerShutdownHook(false) // this stack's own hook stops services before the broker
+                .run(args);
+        services.push(context);
+        // port 0 asks for a free port: the one actually bound is what clients need
+        int bound = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        ports.put(name, bound);
+        log.info("Service {} up on http://localhost:{} in {} ms", name, bound, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!services.isEmpty()) {
+            ConfigurableApplicationContext context = services.pop();
+            try {
+                context.close();
+            } catch (RuntimeException e) {
+                log.warn("Stopping {} failed: {}", context.getId(), e.toString());
+            }
+        }
+        broker.close();
+        log.info("Local stack stopped");
+    }
+
+    private static String kafkaVersion() {
+        return org.apache.kafka.common.utils.AppInfoParser.getVersion();
+    }
+}
