@@ -21,7 +21,12 @@ value of the stored weights, not PyTorch's fp32 rounding); the fp32-vs-fp64 diff
 PyTorch itself is recorded in the manifest for comparison.
 
 Input images are synthetic and generated from integer formulas that the Java test repeats
-(SyntheticImages), so no input image is stored. Run: python3 make_goldens.py --out DIR
+(SyntheticImages), so no input image is stored.
+
+Run (GPU machine or any host with torch + transformers + Pillow; CPU only, ~20 s):
+    python3 reference/vision/make_goldens.py --out /tmp/g/vision
+then copy /tmp/g/vision to model/src/test/resources/vision (about 1.5 MB). The run is
+deterministic (fixed seeds), so rerunning reproduces the committed files.
 """
 import argparse
 import json

@@ -1,5 +1,7 @@
 package dev.vstream.model.vision;
 
+import dev.vstream.kernels.linalg.Gemm;
+
 /**
  * SigLIP's multi-head attention pooling ({@code SiglipMultiheadAttentionPoolingHead}): one
  * learned probe token attends over the image's tokens with {@code nn.MultiheadAttention}, then
@@ -8,7 +10,7 @@ package dev.vstream.model.vision;
  */
 final class AttentionPoolingHead {
 
-    private final float[] probeQuery; // (hidden): probe Wq^T + bq
+    private final float[] probeQuery; // (hidden): (probe Wq^T + bq) / sqrt(headDim)
     private final Linear key;
     private final Linear value;
     private final Linear output;
@@ -17,9 +19,10 @@ final class AttentionPoolingHead {
     private final Linear fc2;
     private final Activation activation;
     private final int heads;
+    private final Gemm gemm;
 
     AttentionPoolingHead(float[] probeQuery, Linear key, Linear value, Linear output, LayerNorm norm, Linear fc1,
-            Linear fc2, Activation activation, int heads) {
+            Linear fc2, Activation activation, int heads, Gemm gemm) {
         this.probeQuery = probeQuery;
         this.key = key;
         this.value = value;
@@ -29,21 +32,24 @@ final class AttentionPoolingHead {
         this.fc2 = fc2;
         this.activation = activation;
         this.heads = heads;
+        this.gemm = gemm;
+        float scale = (float) (1 / Math.sqrt(probeQuery.length / heads));
+        for (int i = 0; i < probeQuery.length; i++) {
+            probeQuery[i] *= scale;
+        }
     }
 
     /** hidden {@code (frames * seq, d)} (after post_layernorm) to out {@code (frames, d)}. */
     void forward(float[] hidden, int frames, int seq, VisionWorkspace ws, float[] out) {
         int d = probeQuery.length;
         int headDim = d / heads;
-        float scale = (float) (1 / Math.sqrt(headDim));
         for (int f = 0; f < frames; f++) {
             key.forward(hidden, f * seq * d, seq, ws.k, 0);
             value.forward(hidden, f * seq * d, seq, ws.v, 0);
             for (int h = 0; h < heads; h++) {
                 int base = h * headDim;
-                Linear.multiplyTransposed(probeQuery, base, d, ws.k, base, d, 1, seq, headDim, scale, ws.scores, 0, seq);
-                SelfAttention.softmaxRows(ws.scores, 1, seq);
-                Linear.multiply(ws.scores, 0, seq, ws.v, base, d, 1, headDim, seq, ws.context, base, d);
+                SelfAttention.attendHead(gemm, probeQuery, base, 1, ws.k, ws.v, base, d, seq, ws);
+                System.arraycopy(ws.headOutput, 0, ws.context, base, headDim);
             }
             output.forward(ws.context, 0, 1, ws.residual, 0);
             // Scratch stays clear of the input, which may be the workspace's normed buffer.

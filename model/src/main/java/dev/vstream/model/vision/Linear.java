@@ -5,20 +5,17 @@ import dev.vstream.kernels.linalg.OutputMode;
 import dev.vstream.kernels.tensor.DType;
 import dev.vstream.kernels.tensor.Shape;
 import dev.vstream.kernels.tensor.Tensor;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A fully connected layer {@code y = x W^T + b} and, as static methods, the two other matrix
- * products of the vision encoder (attention scores and probability-weighted values). Every
- * matrix product of the vision tower and the projector goes through this one class.
+ * A fully connected layer {@code y = x W^T + b} and, as a static method, the attention
+ * products of the vision encoder. Every matrix product of the vision tower and the projector
+ * goes through this one class.
  *
- * <p>The projection runs on the injected {@link Gemm} of {@code dev.vstream.kernels.linalg},
+ * <p>Every product runs on the injected {@link Gemm} of {@code dev.vstream.kernels.linalg},
  * which reads the weight in place: usually a view of the memory-mapped checkpoint, F32 or
  * BF16 (F16 weights, which the kernel does not read, are widened to an F32 heap copy), so the
- * checkpoint must stay open while the layer is used. The attention products are plain Java
- * loops until the kernels module has a strided (per-head) attention kernel; for ViT-L/14 they
- * are about 4% of the encoder's arithmetic.
+ * checkpoint must stay open while the layer is used.
  */
 public final class Linear {
 
@@ -93,49 +90,13 @@ public final class Linear {
     }
 
     /**
-     * {@code c[i][j] = scale * sum_p a[i][p] b[j][p]} (A B^T) for {@code i < m, j < n, p < k},
-     * with row strides so that one head's slice of a {@code (tokens, hidden)} buffer can be
-     * addressed in place: the attention scores {@code Q K^T / sqrt(d)}.
+     * {@code c[i][j] = sum_p a[i][p] b[j][p]} (A B^T) for an activation {@code a (m, k)} at
+     * {@code aOffset} and a contiguous {@code b (n, k)}, into {@code c (m, n)} at
+     * {@code cOffset}: the attention products, each head's slice gathered into {@code b}
+     * first ({@code Q K^T} with b = K; {@code P V} with b = V^T).
      */
-    static void multiplyTransposed(float[] a, int aOffset, int aStride, float[] b, int bOffset, int bStride,
-            int m, int n, int k, float scale, float[] c, int cOffset, int cStride) {
-        for (int i = 0; i < m; i++) {
-            int aRow = aOffset + i * aStride;
-            for (int j = 0; j < n; j++) {
-                int bRow = bOffset + j * bStride;
-                float s0 = 0;
-                float s1 = 0;
-                int p = 0;
-                for (; p + 1 < k; p += 2) {
-                    s0 += a[aRow + p] * b[bRow + p];
-                    s1 += a[aRow + p + 1] * b[bRow + p + 1];
-                }
-                if (p < k) {
-                    s0 += a[aRow + p] * b[bRow + p];
-                }
-                c[cOffset + i * cStride + j] = scale * (s0 + s1);
-            }
-        }
-    }
-
-    /**
-     * {@code c[i][j] = sum_p a[i][p] b[p][j]} (A B) for {@code i < m, j < n, p < k}, strided
-     * like {@link #multiplyTransposed}: the attention output {@code softmax(scores) V}. The
-     * inner loop is an axpy over contiguous {@code j}, which C2 vectorizes.
-     */
-    static void multiply(float[] a, int aOffset, int aStride, float[] b, int bOffset, int bStride,
-            int m, int n, int k, float[] c, int cOffset, int cStride) {
-        for (int i = 0; i < m; i++) {
-            int cRow = cOffset + i * cStride;
-            Arrays.fill(c, cRow, cRow + n, 0f);
-            for (int p = 0; p < k; p++) {
-                float aip = a[aOffset + i * aStride + p];
-                int bRow = bOffset + p * bStride;
-                for (int j = 0; j < n; j++) {
-                    c[cRow + j] += aip * b[bRow + j];
-                }
-            }
-        }
+    static void multiplyTransposed(Gemm gemm, float[] a, int aOffset, int m, Tensor b, float[] c, int cOffset) {
+        gemm.multiply(a, aOffset, m, b, null, c, cOffset, OutputMode.OVERWRITE);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.vstream.model.vision;
 
+import dev.vstream.kernels.linalg.Gemm;
+
 /**
  * Bidirectional multi-head self-attention of one encoder layer, per image:
  * {@code Q = x Wq^T + bq} (likewise K, V), for each head h
@@ -16,8 +18,9 @@ final class SelfAttention {
     private final int heads;
     private final int headDim;
     private final float scale;
+    private final Gemm gemm;
 
-    SelfAttention(Linear query, Linear key, Linear value, Linear output, int heads) {
+    SelfAttention(Linear query, Linear key, Linear value, Linear output, int heads, Gemm gemm) {
         this.query = query;
         this.key = key;
         this.value = value;
@@ -25,12 +28,13 @@ final class SelfAttention {
         this.heads = heads;
         this.headDim = query.out() / heads;
         this.scale = (float) (1 / Math.sqrt(headDim));
+        this.gemm = gemm;
     }
 
     /**
      * x {@code (frames * seq, hidden)} already normalized; adds the attention output to
      * {@code residual} {@code (frames * seq, hidden)} (the residual connection, fused into the
-     * output projection). Uses the workspace's q, k, v, context and scores buffers.
+     * output projection).
      */
     void forwardAdd(float[] x, int frames, int seq, VisionWorkspace ws, float[] residual) {
         int tokens = frames * seq;
@@ -41,13 +45,39 @@ final class SelfAttention {
         for (int f = 0; f < frames; f++) {
             for (int h = 0; h < heads; h++) {
                 int base = f * seq * hidden + h * headDim;
-                Linear.multiplyTransposed(ws.q, base, hidden, ws.k, base, hidden, seq, seq, headDim, scale,
-                        ws.scores, 0, seq);
-                softmaxRows(ws.scores, seq, seq);
-                Linear.multiply(ws.scores, 0, seq, ws.v, base, hidden, seq, headDim, seq, ws.context, base, hidden);
+                for (int t = 0; t < seq; t++) {
+                    for (int i = 0; i < headDim; i++) {
+                        ws.headQuery[t * headDim + i] = ws.q[base + t * hidden + i] * scale;
+                    }
+                }
+                attendHead(gemm, ws.headQuery, 0, seq, ws.k, ws.v, base, hidden, seq, ws);
+                for (int t = 0; t < seq; t++) {
+                    System.arraycopy(ws.headOutput, t * headDim, ws.context, base + t * hidden, headDim);
+                }
             }
         }
         output.forwardAdd(ws.context, 0, tokens, residual, 0);
+    }
+
+    /**
+     * One head: {@code headOutput (queries, headDim) = softmax(Qs K^T) V} for scaled queries
+     * {@code Qs (queries, headDim)} at {@code queryOffset}, and the head's {@code seq} keys and
+     * values read from rows of width {@code stride} starting at {@code base} of {@code keys} and
+     * {@code values}. Both products run on the GEMM over gathered copies: K as is, V transposed.
+     */
+    static void attendHead(Gemm gemm, float[] scaledQueries, int queryOffset, int queries, float[] keys,
+            float[] values, int base, int stride, int seq, VisionWorkspace ws) {
+        int headDim = ws.config.headDim();
+        for (int t = 0; t < seq; t++) {
+            int row = base + t * stride;
+            System.arraycopy(keys, row, ws.headKeys, t * headDim, headDim);
+            for (int i = 0; i < headDim; i++) {
+                ws.headValuesTransposed[i * seq + t] = values[row + i];
+            }
+        }
+        Linear.multiplyTransposed(gemm, scaledQueries, queryOffset, queries, ws.headKeysView, ws.scores, 0);
+        softmaxRows(ws.scores, queries, seq);
+        Linear.multiplyTransposed(gemm, ws.scores, 0, queries, ws.headValuesTransposedView, ws.headOutput, 0);
     }
 
     /** {@code p[j] = exp(s[j] - max s) / sum_k exp(s[k] - max s)} for each row, in place. */

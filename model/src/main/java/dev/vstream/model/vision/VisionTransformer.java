@@ -72,7 +72,7 @@ public final class VisionTransformer {
             String layer = "encoder.layers." + i + ".";
             SelfAttention attention = new SelfAttention(w.linear(layer + "self_attn.q_proj", d, d),
                     w.linear(layer + "self_attn.k_proj", d, d), w.linear(layer + "self_attn.v_proj", d, d),
-                    w.linear(layer + "self_attn.out_proj", d, d), config.heads());
+                    w.linear(layer + "self_attn.out_proj", d, d), config.heads(), gemm);
             layers.add(new EncoderLayer(w.layerNorm(layer + "layer_norm1"), attention,
                     w.layerNorm(layer + "layer_norm2"), w.linear(layer + "mlp.fc1", config.intermediateSize(), d),
                     w.linear(layer + "mlp.fc2", d, config.intermediateSize()), config.activation()));
@@ -118,7 +118,7 @@ public final class VisionTransformer {
         query.forward(probe, 0, 1, probeQuery, 0);
         return new AttentionPoolingHead(probeQuery, key, value, w.linear("head.attention.out_proj", d, d),
                 w.layerNorm("head.layernorm"), w.linear("head.mlp.fc1", config.intermediateSize(), d),
-                w.linear("head.mlp.fc2", d, config.intermediateSize()), config.activation(), config.heads());
+                w.linear("head.mlp.fc2", d, config.intermediateSize()), config.activation(), config.heads(), w.gemm());
     }
 
     public VisionConfig config() {

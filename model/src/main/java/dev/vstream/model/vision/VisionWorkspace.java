@@ -1,5 +1,10 @@
 package dev.vstream.model.vision;
 
+import dev.vstream.kernels.tensor.DType;
+import dev.vstream.kernels.tensor.Shape;
+import dev.vstream.kernels.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
 /**
  * Preallocated activations for up to {@code maxFrames} images of one {@link VisionTransformer},
  * so a forward pass allocates nothing. Not thread-safe: one workspace per thread. Memory is
@@ -17,7 +22,13 @@ public final class VisionWorkspace {
     final float[] k;        // (frames * seq, hidden)
     final float[] v;        // (frames * seq, hidden)
     final float[] context;  // (frames * seq, hidden): heads' outputs, concatenated
-    final float[] scores;   // (seq, seq): one head of one image at a time
+    final float[] scores;      // (seq, seq): one head of one image at a time
+    final float[] headQuery;   // (seq, headDim): that head's queries, scaled by 1/sqrt(headDim)
+    final float[] headKeys;    // (seq, headDim): that head's keys
+    final Tensor headKeysView; // headKeys as the GEMM's (n, k) operand
+    final float[] headValuesTransposed;   // (headDim, seq): that head's values, transposed
+    final Tensor headValuesTransposedView; // headValuesTransposed as the GEMM's (n, k) operand
+    final float[] headOutput;  // (seq, headDim): softmax(scores) V for that head
     final float[] mlp;      // (frames * seq, intermediate)
     final float[] patches;  // (patches, channels * patch * patch): one image's flattened patches
 
@@ -37,6 +48,15 @@ public final class VisionWorkspace {
         this.v = new float[activations];
         this.context = new float[activations];
         this.scores = new float[config.sequenceLength() * config.sequenceLength()];
+        int seq = config.sequenceLength();
+        int headDim = config.headDim();
+        this.headQuery = new float[seq * headDim];
+        this.headKeys = new float[seq * headDim];
+        this.headKeysView = new Tensor(Shape.of(seq, headDim), DType.F32, MemorySegment.ofArray(headKeys));
+        this.headValuesTransposed = new float[headDim * seq];
+        this.headValuesTransposedView = new Tensor(Shape.of(headDim, seq), DType.F32,
+                MemorySegment.ofArray(headValuesTransposed));
+        this.headOutput = new float[seq * headDim];
         this.mlp = new float[Math.multiplyExact(tokens, config.intermediateSize())];
         this.patches = new float[Math.multiplyExact(config.patches(), config.patchVectorSize())];
     }
