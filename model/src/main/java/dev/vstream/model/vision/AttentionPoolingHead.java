@@ -43,13 +43,13 @@ final class AttentionPoolingHead {
     void forward(float[] hidden, int frames, int seq, VisionWorkspace ws, float[] out) {
         int d = probeQuery.length;
         int headDim = d / heads;
+        key.forward(hidden, 0, frames * seq, ws.k, 0);
+        value.forward(hidden, 0, frames * seq, ws.v, 0);
         for (int f = 0; f < frames; f++) {
-            key.forward(hidden, f * seq * d, seq, ws.k, 0);
-            value.forward(hidden, f * seq * d, seq, ws.v, 0);
             for (int h = 0; h < heads; h++) {
-                int base = h * headDim;
-                SelfAttention.attendHead(gemm, probeQuery, base, 1, ws.k, ws.v, base, d, seq, ws);
-                System.arraycopy(ws.headOutput, 0, ws.context, base, headDim);
+                SelfAttention.attendHead(gemm, probeQuery, h * headDim, 1, ws.k, ws.v, f * seq * d + h * headDim, d,
+                        seq, ws);
+                System.arraycopy(ws.headOutput, 0, ws.context, h * headDim, headDim);
             }
             output.forward(ws.context, 0, 1, ws.residual, 0);
             // Scratch stays clear of the input, which may be the workspace's normed buffer.
