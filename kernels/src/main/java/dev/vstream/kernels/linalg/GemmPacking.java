@@ -7,6 +7,7 @@ import dev.vstream.kernels.tensor.DType;
 import dev.vstream.kernels.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Copies operands of {@link VectorGemm} into the layouts its microkernels stream.
@@ -14,11 +15,11 @@ import java.util.Arrays;
  * <p><b>Activations</b> are packed transposed, in panels of {@link GemmMicrokernels#PANEL}
  * rows: {@code Ap[P][p][ii] = A[i0 + ii][p]}, so one step of {@code p} reads 4 contiguous
  * vectors. The last panel is only as wide as the remaining rows rounded up to a vector
- * ({@code m = 100}: one panel of 64, one of 48); padding rows are zero. Panel {@code P}
- * starts at {@code i0 * k}. Every element of {@code A} is used {@code n} times afterwards,
+ * ({@code m = 100}: one panel of 64, one of 48); padding rows are zero. The panel of row
+ * {@code i0} starts at {@code i0 * k} past the (cache-line aligned) start of the buffer. Every element of {@code A} is used {@code n} times afterwards,
  * so this O(mk) transpose is a few percent of the O(mnk) work.
  *
- * <p><b>Weights</b> are copied block by block ({@code rows x kc}, row stride {@code kc}) into a
+ * <p><b>Weights</b> are copied block by block ({@code rows x kc}, a fixed row stride) into a
  * small buffer that lives in L2: fp32 by a bulk copy, bf16 widened to fp32 with the vector
  * shift, so the microkernel broadcasts plain floats whatever the checkpoint's dtype. Each
  * weight is then used {@code m} times, so the copy costs little even at {@code m = 64}; it is
@@ -44,9 +45,13 @@ final class GemmPacking {
         return Math.min(PANEL, paddedRows(m) - i0);
     }
 
-    /** Packs the panel of rows {@code [i0, i0 + width)} of {@code A (m, k)} into {@code ap}. */
-    static void packPanel(float[] a, int aOffset, int m, int k, int i0, int width, float[] ap) {
-        int base = i0 * k;
+    /**
+     * Packs the panel of rows {@code [i0, i0 + width)} of {@code A (m, k)} into {@code ap},
+     * whose panels start at {@code apAt}.
+     */
+    static void packPanel(float[] a, int aOffset, int m, int k, int i0, int width, float[] ap,
+                          int apAt) {
+        int base = apAt + i0 * k;
         int rows = Math.min(width, m - i0);
         for (int p0 = 0; p0 < k; p0 += TRANSPOSE_BLOCK) {
             int p1 = Math.min(k, p0 + TRANSPOSE_BLOCK);
@@ -66,10 +71,10 @@ final class GemmPacking {
 
     /**
      * Copies {@code W[j0 : j0 + rows, p0 : p0 + kc]} as fp32 into {@code wp} (row stride
-     * {@code kc}) and zeroes rows {@code [rows, paddedRows)}.
+     * {@code stride >= kc}) and zeroes rows {@code [rows, paddedRows)}.
      */
     static void packWeights(Tensor weight, int j0, int rows, int paddedRows, int p0, int kc,
-                            float[] wp) {
+                            float[] wp, int stride) {
         MemorySegment w = weight.segment();
         long k = weight.shape().dim(1);
         boolean bf16 = weight.dtype() == DType.BF16;
@@ -77,12 +82,30 @@ final class GemmPacking {
         for (int r = 0; r < rows; r++) {
             long from = ((j0 + r) * k + p0) * size;
             if (bf16) {
-                widenRow(w, from, kc, wp, r * kc);
+                widenRow(w, from, kc, wp, r * stride);
             } else {
-                MemorySegment.copy(w, LinearArguments.F32_LE, from, wp, r * kc, kc);
+                copyRow(w, from, kc, wp, r * stride);
             }
         }
-        Arrays.fill(wp, rows * kc, paddedRows * kc, 0f);
+        for (int r = rows; r < paddedRows; r++) {
+            Arrays.fill(wp, r * stride, r * stride + kc, 0f);
+        }
+    }
+
+    /**
+     * {@code count} fp32 values at {@code from} into {@code dst[at...]}: a vector loop, which
+     * for these short runs beats {@code MemorySegment.copy} and its per-call checks.
+     */
+    private static void copyRow(MemorySegment w, long from, int count, float[] dst, int at) {
+        int bound = VectorGemv.FLOATS.loopBound(count);
+        int q = 0;
+        for (; q < bound; q += LANES) {
+            FloatVector.fromMemorySegment(VectorGemv.FLOATS, w, from + (long) q * Float.BYTES, VectorGemv.LE)
+                    .intoArray(dst, at + q);
+        }
+        for (; q < count; q++) {
+            dst[at + q] = w.get(LinearArguments.F32_LE, from + (long) q * Float.BYTES);
+        }
     }
 
     /** {@code count} bf16 values at {@code from} widened into {@code dst[at...]}. */

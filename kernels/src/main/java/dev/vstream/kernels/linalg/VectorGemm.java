@@ -37,10 +37,17 @@ import dev.vstream.kernels.tensor.Tensor;
  */
 public final class VectorGemm implements Gemm {
 
-    /** Steps of {@code p} per block: a 6-row slice of the weight block is 6 KB (L1). */
-    static final int KC = 256;
+    /**
+     * Steps of {@code p} per tile call: the panel slice a tile streams ({@code KC x 4L}
+     * floats, 32 KB with AVX-512) stays in the 48 KB L1 across the tiles of a block.
+     */
+    static final int KC = 128;
+    /** Steps of {@code p} per weight copy: {@code NC x KP} floats (192 KB) stay in L2. */
+    static final int KP = GemmMicrokernels.WEIGHT_STRIDE;
     /** Output columns per block (a multiple of {@link GemmMicrokernels#ROWS}). */
     static final int NC = 96;
+    /** Floats of room for moving the start of a scratch buffer to a cache line. */
+    private static final int ALIGNMENT_SLACK = 16;
     /** Below this many rows the GEMV kernels are faster than packing. */
     static final int SMALL_M = 4;
 
@@ -52,6 +59,9 @@ public final class VectorGemm implements Gemm {
     private final float[][] transposedBlocks;
     private final float[][] biasBlocks;
     private float[] packedA = new float[0];
+    /** Where packed panels start in {@link #packedA}, and each member's C^T block in its scratch: cache-line aligned. */
+    private int packedAt;
+    private final int[] transposedAt;
 
     // The call in flight, read by every pool member (published by ComputePool.run).
     private float[] a;
@@ -70,9 +80,10 @@ public final class VectorGemm implements Gemm {
         this.pool = pool;
         this.rowKernels = new VectorGemv(pool);
         int members = pool.threads();
-        this.weightBlocks = new float[members][NC * KC];
+        this.weightBlocks = new float[members][NC * KP];
         this.transposedBlocks = new float[members][0];
         this.biasBlocks = new float[members][NC];
+        this.transposedAt = new int[members];
     }
 
     @Override
@@ -125,24 +136,27 @@ public final class VectorGemm implements Gemm {
     private void reserveScratch() {
         long packed = (long) GemmPacking.paddedRows(m) * k;
         long transposed = (long) GemmPacking.paddedRows(m) * blockColumns;
-        if (packed > Integer.MAX_VALUE - 8 || transposed > Integer.MAX_VALUE - 8) {
+        if (packed > Integer.MAX_VALUE - 64 || transposed > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("GEMM of " + m + " x " + n + " x " + k
                     + " needs scratch beyond one Java array; split the rows");
         }
-        if (packedA.length < packed) {
-            packedA = new float[(int) packed];
+        // ALIGNMENT_SLACK floats of room to start at a cache line wherever the GC put the array.
+        if (packedA.length < packed + ALIGNMENT_SLACK) {
+            packedA = new float[(int) packed + ALIGNMENT_SLACK];
         }
+        packedAt = HeapAlignment.firstAlignedIndex(packedA);
         for (int member = 0; member < transposedBlocks.length; member++) {
-            if (transposedBlocks[member].length < transposed) {
-                transposedBlocks[member] = new float[(int) transposed];
+            if (transposedBlocks[member].length < transposed + ALIGNMENT_SLACK) {
+                transposedBlocks[member] = new float[(int) transposed + ALIGNMENT_SLACK];
             }
+            transposedAt[member] = HeapAlignment.firstAlignedIndex(transposedBlocks[member]);
         }
     }
 
     /** Member {@code member} packs panels {@code member, member + members, ...}. */
     private void packPart(int member, int members) {
         for (int i0 = member * PANEL; i0 < m; i0 += members * PANEL) {
-            GemmPacking.packPanel(a, aOffset, m, k, i0, GemmPacking.panelWidth(m, i0), packedA);
+            GemmPacking.packPanel(a, aOffset, m, k, i0, GemmPacking.panelWidth(m, i0), packedA, packedAt);
         }
     }
 
@@ -156,44 +170,55 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** {@code C[:, j0 : j0 + columns]}: all panels, all blocks of {@code k}, then write-back. */
+    /**
+     * {@code C[:, j0 : j0 + columns]}: weights copied {@link #KP} steps of {@code p} at a time
+     * (long contiguous runs per row, which the hardware prefetcher streams well), consumed
+     * {@link #KC} steps at a time (so the panel slice a tile streams, {@code KC x 4L} floats,
+     * stays in L1), then written back.
+     */
     private void computeBlock(int j0, int columns, int member) {
         float[] wp = weightBlocks[member];
         float[] ct = transposedBlocks[member];
+        int ctAt = transposedAt[member];
         int paddedColumns = VectorGemv.ceilDiv(columns, ROWS) * ROWS;
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
-            boolean first = p0 == 0;
-            GemmPacking.packWeights(weight, j0, columns, paddedColumns, p0, kc, wp);
-            for (int i0 = 0; i0 < m; i0 += PANEL) {
-                int width = GemmPacking.panelWidth(m, i0);
-                int panelAt = i0 * k + p0 * width;
-                int ctPanel = i0 * paddedColumns;
-                for (int r = 0; r < paddedColumns; r += ROWS) {
-                    if (width == PANEL) {
-                        GemmMicrokernels.tile6x4(kc, packedA, panelAt, wp, r * kc, kc,
-                                ct, ctPanel + r * PANEL, first);
-                    } else {
-                        for (int v = 0; v < width; v += LANES) {
-                            GemmMicrokernels.tile6x1(kc, packedA, panelAt + v, width, wp, r * kc,
-                                    kc, ct, ctPanel + r * width + v, first);
+        for (int p0 = 0; p0 < k; p0 += KP) {
+            int kp = Math.min(KP, k - p0);
+            GemmPacking.packWeights(weight, j0, columns, paddedColumns, p0, kp, wp, KP);
+            for (int q0 = p0; q0 < p0 + kp; q0 += KC) {
+                int kc = Math.min(KC, p0 + kp - q0);
+                boolean first = q0 == 0;
+                for (int i0 = 0; i0 < m; i0 += PANEL) {
+                    int width = GemmPacking.panelWidth(m, i0);
+                    int panelAt = packedAt + i0 * k + q0 * width;
+                    int ctPanel = ctAt + i0 * paddedColumns;
+                    for (int r = 0; r < paddedColumns; r += ROWS) {
+                        int wpAt = r * KP + (q0 - p0);
+                        if (width == PANEL) {
+                            GemmMicrokernels.tile6x4(kc, packedA, panelAt, wp, wpAt,
+                                    ct, ctPanel + r * PANEL, first);
+                        } else {
+                            for (int v = 0; v < width; v += LANES) {
+                                GemmMicrokernels.tile6x1(kc, packedA, panelAt + v, width, wp, wpAt,
+                                        ct, ctPanel + r * width + v, first);
+                            }
                         }
                     }
                 }
             }
         }
-        writeBack(j0, columns, paddedColumns, ct, biasBlocks[member]);
+        writeBack(j0, columns, paddedColumns, ct, ctAt, biasBlocks[member]);
     }
 
     /** {@code C[i, j0 + jj] (+)= C^T[jj, i] + bias[j0 + jj]}, row by row of {@code C}. */
-    private void writeBack(int j0, int columns, int paddedColumns, float[] ct, float[] biasBlock) {
+    private void writeBack(int j0, int columns, int paddedColumns, float[] ct, int ctAt,
+                           float[] biasBlock) {
         for (int jj = 0; jj < columns; jj++) {
             biasBlock[jj] = LinearArguments.biasAt(bias, j0 + jj);
         }
         for (int i = 0; i < m; i++) {
             int i0 = i - i % PANEL;
             int width = GemmPacking.panelWidth(m, i0);
-            int from = i0 * paddedColumns + (i - i0);
+            int from = ctAt + i0 * paddedColumns + (i - i0);
             int to = cOffset + i * n + j0;
             if (accumulate) {
                 for (int jj = 0; jj < columns; jj++) {
