@@ -2,8 +2,8 @@
 # Benchmarks our GEMM/GEMV kernels against OpenBLAS (through FFM) and prints GFLOP/s, GB/s
 # and the machine's memory read bandwidth. Not part of the build or the tests.
 #
-#   kernels/bench/run.sh [--threads=1,2] [--iterations=10] [--rotation-mib=1024]
-#                        [--warmup-ms=1500] [--openblas=libopenblas.so.0]
+#   kernels/bench/run.sh [--threads=1,2] [--rounds=3] [--iterations=10] [--rotation-mib=1024]
+#                        [--warmup-ms=1000] [--openblas=libopenblas.so.0]
 #                        [--cases=bandwidth,gemm,gemv]
 #
 # Needs Debian's OpenBLAS (installed with apt-get when missing; root or sudo) and about

@@ -17,6 +17,10 @@ import dev.vstream.kernels.tensor.Tensor;
  * <p>Implementations are chosen once at start-up (see {@code dev.vstream.kernels.cpu.CpuKernels})
  * and may own scratch buffers and a {@link ComputePool}: one instance serves one inference
  * loop, calls are serialised. {@code c} must not overlap {@code a}.
+ *
+ * <p>Multi-threaded implementations read the weight segment from their pool's threads, so it
+ * must belong to a shared or global arena (a memory-mapped checkpoint opened with
+ * {@code Arena.ofShared()}), not a confined one.
  */
 public interface Gemm {
 

@@ -146,30 +146,82 @@ final class GemmMicrokernels {
     }
 
     /**
+     * The edge tile for a narrow last panel of two or three vectors: 6 weight rows by two
+     * vectors of activation rows (12 accumulators; 2 loads and 6 broadcasts per 12 FMAs),
+     * otherwise as {@link #tile6x1}.
+     */
+    static void tile6x2(int kc, float[] ap, int apAt, int apStride, float[] wp, int wpAt,
+                        float[] ct, int ctAt, boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first) {
+            c00 = FloatVector.zero(FLOATS);
+            c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00;
+            c30 = c00; c31 = c00; c40 = c00; c41 = c00; c50 = c00; c51 = c00;
+        } else {
+            c00 = FloatVector.fromArray(FLOATS, ct, ctAt);
+            c01 = FloatVector.fromArray(FLOATS, ct, ctAt + LANES);
+            c10 = FloatVector.fromArray(FLOATS, ct, ctAt + apStride);
+            c11 = FloatVector.fromArray(FLOATS, ct, ctAt + apStride + LANES);
+            c20 = FloatVector.fromArray(FLOATS, ct, ctAt + 2 * apStride);
+            c21 = FloatVector.fromArray(FLOATS, ct, ctAt + 2 * apStride + LANES);
+            c30 = FloatVector.fromArray(FLOATS, ct, ctAt + 3 * apStride);
+            c31 = FloatVector.fromArray(FLOATS, ct, ctAt + 3 * apStride + LANES);
+            c40 = FloatVector.fromArray(FLOATS, ct, ctAt + 4 * apStride);
+            c41 = FloatVector.fromArray(FLOATS, ct, ctAt + 4 * apStride + LANES);
+            c50 = FloatVector.fromArray(FLOATS, ct, ctAt + 5 * apStride);
+            c51 = FloatVector.fromArray(FLOATS, ct, ctAt + 5 * apStride + LANES);
+        }
+        for (int p = 0; p < kc; p++) {
+            int at = apAt + p * apStride;
+            FloatVector a0 = FloatVector.fromArray(FLOATS, ap, at);
+            FloatVector a1 = FloatVector.fromArray(FLOATS, ap, at + LANES);
+            int q = wpAt + p;
+            FloatVector b = FloatVector.broadcast(FLOATS, wp[q]);
+            c00 = a0.fma(b, c00); c01 = a1.fma(b, c01);
+            b = FloatVector.broadcast(FLOATS, wp[q + WEIGHT_STRIDE]);
+            c10 = a0.fma(b, c10); c11 = a1.fma(b, c11);
+            b = FloatVector.broadcast(FLOATS, wp[q + 2 * WEIGHT_STRIDE]);
+            c20 = a0.fma(b, c20); c21 = a1.fma(b, c21);
+            b = FloatVector.broadcast(FLOATS, wp[q + 3 * WEIGHT_STRIDE]);
+            c30 = a0.fma(b, c30); c31 = a1.fma(b, c31);
+            b = FloatVector.broadcast(FLOATS, wp[q + 4 * WEIGHT_STRIDE]);
+            c40 = a0.fma(b, c40); c41 = a1.fma(b, c41);
+            b = FloatVector.broadcast(FLOATS, wp[q + 5 * WEIGHT_STRIDE]);
+            c50 = a0.fma(b, c50); c51 = a1.fma(b, c51);
+        }
+        c00.intoArray(ct, ctAt);
+        c01.intoArray(ct, ctAt + LANES);
+        c10.intoArray(ct, ctAt + apStride);
+        c11.intoArray(ct, ctAt + apStride + LANES);
+        c20.intoArray(ct, ctAt + 2 * apStride);
+        c21.intoArray(ct, ctAt + 2 * apStride + LANES);
+        c30.intoArray(ct, ctAt + 3 * apStride);
+        c31.intoArray(ct, ctAt + 3 * apStride + LANES);
+        c40.intoArray(ct, ctAt + 4 * apStride);
+        c41.intoArray(ct, ctAt + 4 * apStride + LANES);
+        c50.intoArray(ct, ctAt + 5 * apStride);
+        c51.intoArray(ct, ctAt + 5 * apStride + LANES);
+    }
+
+    /**
      * The edge tile for the narrow last panel (fewer than {@link #PANEL} activation rows):
      * 6 weight rows by one vector of activation rows, at column {@code apAt} of a panel whose
      * steps are {@code apStride} floats apart; {@code C^T} rows are {@code apStride} apart too.
-     * Broadcast-bound (7 loads per 6 FMAs) but only ever run on under {@link #PANEL} rows.
+     * Broadcast-bound (7 loads per 6 FMAs): used for the one odd vector of a narrow panel.
      */
     static void tile6x1(int kc, float[] ap, int apAt, int apStride, float[] wp, int wpAt,
                         float[] ct, int ctAt, boolean first) {
-        int t0 = ctAt;
-        int t1 = t0 + apStride;
-        int t2 = t1 + apStride;
-        int t3 = t2 + apStride;
-        int t4 = t3 + apStride;
-        int t5 = t4 + apStride;
         FloatVector c0, c1, c2, c3, c4, c5;
         if (first) {
             c0 = FloatVector.zero(FLOATS);
             c1 = c0; c2 = c0; c3 = c0; c4 = c0; c5 = c0;
         } else {
-            c0 = FloatVector.fromArray(FLOATS, ct, t0);
-            c1 = FloatVector.fromArray(FLOATS, ct, t1);
-            c2 = FloatVector.fromArray(FLOATS, ct, t2);
-            c3 = FloatVector.fromArray(FLOATS, ct, t3);
-            c4 = FloatVector.fromArray(FLOATS, ct, t4);
-            c5 = FloatVector.fromArray(FLOATS, ct, t5);
+            c0 = FloatVector.fromArray(FLOATS, ct, ctAt);
+            c1 = FloatVector.fromArray(FLOATS, ct, ctAt + apStride);
+            c2 = FloatVector.fromArray(FLOATS, ct, ctAt + 2 * apStride);
+            c3 = FloatVector.fromArray(FLOATS, ct, ctAt + 3 * apStride);
+            c4 = FloatVector.fromArray(FLOATS, ct, ctAt + 4 * apStride);
+            c5 = FloatVector.fromArray(FLOATS, ct, ctAt + 5 * apStride);
         }
         for (int p = 0; p < kc; p++) {
             FloatVector a = FloatVector.fromArray(FLOATS, ap, apAt + p * apStride);
@@ -181,11 +233,11 @@ final class GemmMicrokernels {
             c4 = a.fma(FloatVector.broadcast(FLOATS, wp[q + 4 * WEIGHT_STRIDE]), c4);
             c5 = a.fma(FloatVector.broadcast(FLOATS, wp[q + 5 * WEIGHT_STRIDE]), c5);
         }
-        c0.intoArray(ct, t0);
-        c1.intoArray(ct, t1);
-        c2.intoArray(ct, t2);
-        c3.intoArray(ct, t3);
-        c4.intoArray(ct, t4);
-        c5.intoArray(ct, t5);
+        c0.intoArray(ct, ctAt);
+        c1.intoArray(ct, ctAt + apStride);
+        c2.intoArray(ct, ctAt + 2 * apStride);
+        c3.intoArray(ct, ctAt + 3 * apStride);
+        c4.intoArray(ct, ctAt + 4 * apStride);
+        c5.intoArray(ct, ctAt + 5 * apStride);
     }
 }

@@ -14,6 +14,10 @@ import dev.vstream.kernels.tensor.Tensor;
  * implementation should stream each row of {@code W} exactly once and widen bf16 in
  * registers. Same layouts and contract as {@link Gemm} with {@code m = 1}; {@code y} must not
  * overlap {@code x}.
+ *
+ * <p>Multi-threaded implementations read the weight segment from their pool's threads, so it
+ * must belong to a shared or global arena (a memory-mapped checkpoint opened with
+ * {@code Arena.ofShared()}), not a confined one.
  */
 public interface Gemv {
 

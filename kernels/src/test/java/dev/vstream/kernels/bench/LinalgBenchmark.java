@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
 
@@ -97,8 +98,10 @@ public final class LinalgBenchmark {
             buffer.fill((byte) 1);
             MemoryBandwidth reader = new MemoryBandwidth(buffer, options.maxThreads());
             for (int threads : options.threads()) {
-                try (ComputePool pool = new ComputePool(threads)) {
-                    bandwidth[threads] = reader.measure(pool, Math.max(3, options.iterations()));
+                for (int round = 0; round < options.rounds(); round++) {
+                    try (ComputePool pool = new ComputePool(threads)) {
+                        bandwidth[threads] = Math.max(bandwidth[threads], reader.measure(pool, Math.max(3, options.iterations())));
+                    }
                 }
                 System.out.printf("memory read bandwidth, %d thread(s): %.1f GB/s (%d MiB buffer, checksum %s)%n",
                         threads, bandwidth[threads] / 1e9, options.rotationBytes() >> 20, reader.checksum());
@@ -116,19 +119,25 @@ public final class LinalgBenchmark {
             MemorySegment wBlas = weights.widened(0);
             float[] c = new float[m * n];
             MemorySegment cNative = arena.allocate((long) m * n * Float.BYTES, 64);
-            for (int threads : options.threads()) {
-                double ours;
-                try (ComputePool pool = new ComputePool(threads)) {
-                    Gemm gemm = new VectorGemm(pool);
-                    ours = timer.best(() -> gemm.multiply(a, 0, m, w, c, 0));
+            double[] ours = bestTimes();
+            double[] theirs = bestTimes();
+            for (int round = 0; round < options.rounds(); round++) {
+                for (int threads : options.threads()) {
+                    try (ComputePool pool = new ComputePool(threads)) {
+                        Gemm gemm = new VectorGemm(pool);
+                        ours[threads] = Math.min(ours[threads], timer.best(() -> gemm.multiply(a, 0, m, w, c, 0)));
+                    }
+                    blas.setThreads(threads);
+                    theirs[threads] = Math.min(theirs[threads], timer.best(() -> blas.sgemmNt(m, n, k, aNative, wBlas, cNative)));
+                    Timer.settle();
                 }
-                blas.setThreads(threads);
-                double theirs = timer.best(() -> blas.sgemmNt(m, n, k, aNative, wBlas, cNative));
-                Timer.settle();
-                double flops = 2.0 * m * n * k;
+            }
+            double flops = 2.0 * m * n * k;
+            for (int threads : options.threads()) {
                 gemmRows.add(String.format("%-16s %-6s %3d %12.1f %14.1f %8.2f %10.2g",
-                        m + "x" + n + "x" + k, label(dtype), threads, flops / ours / 1e9,
-                        flops / theirs / 1e9, theirs / ours, Matrices.maxRelativeDifference(c, cNative)));
+                        m + "x" + n + "x" + k, label(dtype), threads, flops / ours[threads] / 1e9,
+                        flops / theirs[threads] / 1e9, theirs[threads] / ours[threads],
+                        Matrices.maxRelativeDifference(c, cNative)));
                 System.out.println("GEMM " + gemmRows.getLast());
             }
         }
@@ -150,24 +159,38 @@ public final class LinalgBenchmark {
             float[] y = new float[n];
             MemorySegment yNative = arena.allocate((long) n * Float.BYTES, 64);
             int[] next = {0};
-            for (int threads : options.threads()) {
-                double ours;
-                try (ComputePool pool = new ComputePool(threads)) {
-                    Gemv gemv = new VectorGemv(pool);
-                    ours = timer.best(() -> gemv.multiply(x, 0, w[next[0]++ % copies], y, 0));
+            double[] ours = bestTimes();
+            double[] theirs = bestTimes();
+            for (int round = 0; round < options.rounds(); round++) {
+                for (int threads : options.threads()) {
+                    try (ComputePool pool = new ComputePool(threads)) {
+                        Gemv gemv = new VectorGemv(pool);
+                        ours[threads] = Math.min(ours[threads],
+                                timer.best(() -> gemv.multiply(x, 0, w[next[0]++ % copies], y, 0)));
+                    }
+                    blas.setThreads(threads);
+                    theirs[threads] = Math.min(theirs[threads],
+                            timer.best(() -> blas.sgemv(n, k, weights.widened(next[0]++ % copies), xNative, yNative)));
+                    Timer.settle();
                 }
-                blas.setThreads(threads);
-                double theirs = timer.best(() -> blas.sgemv(n, k, weights.widened(next[0]++ % copies), xNative, yNative));
-                Timer.settle();
-                double flops = 2.0 * n * k;
+            }
+            double flops = 2.0 * n * k;
+            for (int threads : options.threads()) {
                 gemvRows.add(String.format("%-12s %-6s %3d %9.1f %9.1f %11.1f %11.1f %8.2f %9.0f%%",
-                        n + "x" + k, label(dtype), threads, oursBytes / ours / 1e9, flops / ours / 1e9,
-                        blasBytes / theirs / 1e9, flops / theirs / 1e9, theirs / ours,
-                        100 * oursBytes / ours / bandwidth[threads]));
+                        n + "x" + k, label(dtype), threads, oursBytes / ours[threads] / 1e9, flops / ours[threads] / 1e9,
+                        blasBytes / theirs[threads] / 1e9, flops / theirs[threads] / 1e9, theirs[threads] / ours[threads],
+                        100 * oursBytes / ours[threads] / bandwidth[threads]));
                 System.out.println("GEMV " + gemvRows.getLast() + "  (max rel diff "
                         + String.format("%.2g", Matrices.maxRelativeDifference(y, yNative)) + ")");
             }
         }
+    }
+
+    /** Per thread count, the best time so far (seconds). */
+    private double[] bestTimes() {
+        double[] times = new double[options.maxThreads() + 1];
+        Arrays.fill(times, Double.POSITIVE_INFINITY);
+        return times;
     }
 
     private static String label(DType dtype) {
