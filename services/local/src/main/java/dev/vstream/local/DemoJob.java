@@ -46,12 +46,19 @@ final class DemoJob {
         long start = System.nanoTime();
         StreamStatus status = ingestStatus();
         while (!status.state().isTerminal()) {
-            Thread.sleep(PROGRESS_EVERY.toMillis());
+            long sleep = PROGRESS_EVERY.toMillis();
+            if (duration != null) {
+                long left = (duration.toNanos() - (System.nanoTime() - start)) / 1_000_000;
+                sleep = Math.clamp(left, 1, sleep);
+            }
+            Thread.sleep(sleep);
             status = ingestStatus();
             out.println(progressLine(Duration.ofNanos(System.nanoTime() - start), status));
             if (duration != null && System.nanoTime() - start >= duration.toNanos() && !status.state().isTerminal()) {
-                send(HttpRequest.newBuilder(URI.create(stack.ingestUrl() + "/v1/streams/" + STREAM_ID)).DELETE().build());
-                status = ingestStatus();
+                // Stopping removes the stream from ingest; the DELETE answers with its final status.
+                HttpResponse<String> stopped = send(HttpRequest.newBuilder(
+                        URI.create(stack.ingestUrl() + "/v1/streams/" + STREAM_ID)).DELETE().build());
+                status = json.readValue(stopped.body(), StreamStatus.class);
                 out.println(progressLine(Duration.ofNanos(System.nanoTime() - start), status));
             }
         }

@@ -60,8 +60,12 @@ final class LocalStack implements AutoCloseable {
                 return stack;
             }
             stack.startService("ingest", IngestApplication.class, options.ingestPort(), Map.of());
-            stack.startService("memory", MemoryApplication.class, options.memoryPort(),
-                    Map.of("vstream.memory.state-dir", options.dataDir().resolve("memory-state").toString()));
+            stack.startService("memory", MemoryApplication.class, options.memoryPort(), Map.of(
+                    "vstream.memory.state-dir", options.dataDir().resolve("memory-state").toString(),
+                    // One instance that restarts often: as a static group member it takes its partitions back at
+                    // once instead of waiting in REBALANCING for its previous incarnation's session to expire.
+                    "spring.kafka.streams.properties.group.instance.id", "vstream-memory-local",
+                    "spring.kafka.streams.properties.session.timeout.ms", 10000));
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -95,6 +99,7 @@ final class LocalStack implements AutoCloseable {
         properties.put("server.port", port);
         properties.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
         properties.putAll(extra);
+        properties.put("spring.main.banner-mode", "off"); // one process, one log: see logback.xml
         long start = System.nanoTime();
         // Passed as command-line arguments: they outrank the service's own yaml, default properties do not.
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

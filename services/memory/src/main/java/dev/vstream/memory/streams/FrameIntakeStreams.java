@@ -75,7 +75,9 @@ public final class FrameIntakeStreams implements SmartLifecycle, AutoCloseable {
             return;
         }
         metrics.close();
-        if (!streams.close(closeTimeout)) {
+        // Leave the group on a clean stop: otherwise the next start (or another instance) waits out the session
+        // timeout before it gets this instance's partitions.
+        if (!streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(closeTimeout))) {
             log.warn("Kafka Streams did not close within {}", closeTimeout);
         }
     }
