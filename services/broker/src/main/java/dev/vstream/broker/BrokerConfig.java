@@ -12,9 +12,11 @@ import java.time.Duration;
  * @param heapMegabytes  child JVM heap
  * @param startTimeout   how long to wait for the broker to report itself started
  * @param deleteOnClose  remove dataDir when the broker stops (throwaway test brokers)
+ * @param stopOnJvmExit  stop the broker from a JVM shutdown hook; owners that must stop their clients first (the
+ *                       local stack) turn it off and close the broker from their own hook
  */
 public record BrokerConfig(Path dataDir, int port, int controllerPort, int heapMegabytes, Duration startTimeout,
-                           boolean deleteOnClose) {
+                           boolean deleteOnClose, boolean stopOnJvmExit) {
 
     public BrokerConfig {
         if (dataDir == null) {
@@ -36,6 +38,6 @@ public record BrokerConfig(Path dataDir, int port, int controllerPort, int heapM
 
     /** A throwaway broker on free ports in a fresh temporary directory. */
     public static BrokerConfig ephemeral(Path dataDir) {
-        return new BrokerConfig(dataDir, 0, 0, 768, Duration.ofSeconds(90), true);
+        return new BrokerConfig(dataDir, 0, 0, 768, Duration.ofSeconds(90), true, true);
     }
 }

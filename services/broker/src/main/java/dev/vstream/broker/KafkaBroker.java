@@ -47,8 +47,10 @@ public final class KafkaBroker implements AutoCloseable {
         this.process = process;
         this.logFile = logFile;
         this.logStart = logStart;
-        this.shutdownHook = Thread.ofPlatform().unstarted(this::stop);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownHook = config.stopOnJvmExit() ? Thread.ofPlatform().unstarted(this::stop) : null;
+        if (shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /** The per-JVM broker shared by integration tests: started on first use, stopped when the JVM exits. */
@@ -106,10 +108,12 @@ public final class KafkaBroker implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // already shutting down: the hook is running or has run
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running or has run
+            }
         }
     }
 

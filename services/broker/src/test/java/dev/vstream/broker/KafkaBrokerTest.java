@@ -15,7 +15,7 @@ class KafkaBrokerTest {
 
     @Test
     void startsServesStopsAndRestartsOnTheSameData(@TempDir Path dir) throws IOException {
-        BrokerConfig config = new BrokerConfig(dir.resolve("kafka"), 0, 0, 512, Duration.ofSeconds(90), false);
+        BrokerConfig config = new BrokerConfig(dir.resolve("kafka"), 0, 0, 512, Duration.ofSeconds(90), false, true);
         int port;
         try (KafkaBroker broker = KafkaBroker.start(config)) {
             assertThat(broker.isRunning()).isTrue();
@@ -41,7 +41,7 @@ class KafkaBrokerTest {
     @Test
     void rejectsInvalidConfig() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> new BrokerConfig(Path.of("x"), 9092, 9092, 512, Duration.ofSeconds(1), true))
+                () -> new BrokerConfig(Path.of("x"), 9092, 9092, 512, Duration.ofSeconds(1), true, true))
                 .hasMessageContaining("ports must differ");
     }
 

@@ -49,8 +49,9 @@ final class LocalStack implements AutoCloseable {
     private static LocalStack start(LocalOptions options, boolean withServices) {
         Path kafkaDir = options.dataDir().resolve("kafka");
         log.info("Starting Kafka {} broker (KRaft) in {}", kafkaVersion(), kafkaDir);
+        // This stack's own shutdown hook stops the broker, after the services that are its clients.
         KafkaBroker broker = KafkaBroker.start(new BrokerConfig(kafkaDir, options.kafkaPort(), 0, 768,
-                Duration.ofSeconds(120), false));
+                Duration.ofSeconds(120), false, false));
         LocalStack stack = new LocalStack(broker, options);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stack::close));
         try {
