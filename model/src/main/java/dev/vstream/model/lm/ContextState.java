@@ -1,0 +1,146 @@
+package dev.vstream.model.lm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link LanguageModel} needs to continue a sequence: the number of tokens seen
+ * ({@link #position()}) and one {@link LayerCache} per cache slot. The model decides the slots
+ * when it makes the context ({@link LanguageModel#newContext()}): e.g. a Mamba layer owns a
+ * {@link ConvState} slot and an {@link SsmState} slot, an attention layer a {@link KvCache}
+ * slot, a layer without state none.
+ *
+ * <p>Mutable and not thread-safe: one prefill or decode at a time. To keep a state (the memory
+ * service's context after a refresh) take a {@link #snapshot()}: a deep, immutable copy from
+ * which any number of independent contexts can be {@link Snapshot#resume() resumed}, each
+ * continuing exactly as the original would have.
+ */
+public final class ContextState {
+
+    private final String layout;
+    private final List<LayerCache> caches;
+    private int position;
+
+    /**
+     * @param layout a description of the model layout that made the caches (for example
+     *               {@code "phi4flash 32 layers"}); a model refuses a context of another layout
+     * @param caches one cache per slot, owned by this context from now on
+     */
+    public ContextState(String layout, List<LayerCache> caches) {
+        this(layout, new ArrayList<>(caches), 0);
+    }
+
+    private ContextState(String layout, ArrayList<LayerCache> caches, int position) {
+        this.layout = Objects.requireNonNull(layout, "layout");
+        caches.forEach(c -> Objects.requireNonNull(c, "cache"));
+        this.caches = caches;
+        this.position = position;
+    }
+
+    /** Tokens seen so far: the position the next token will have. */
+    public int position() {
+        return position;
+    }
+
+    /** Called by the model once it has appended {@code tokens} tokens to every cache. */
+    public void advance(int tokens) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException("cannot advance by " + tokens);
+        }
+        position = Math.addExact(position, tokens);
+    }
+
+    public String layout() {
+        return layout;
+    }
+
+    /** Number of cache slots. */
+    public int slots() {
+        return caches.size();
+    }
+
+    /**
+     * The cache in {@code slot}, of the kind the layer expects.
+     *
+     * @throws IllegalStateException when the slot holds another kind (a context of another model)
+     */
+    public <C extends LayerCache> C cache(int slot, Class<C> kind) {
+        LayerCache cache = caches.get(Objects.checkIndex(slot, caches.size()));
+        if (!kind.isInstance(cache)) {
+            throw new IllegalStateException("cache slot " + slot + " holds " + cache + ", expected a "
+                    + kind.getSimpleName() + " (context of layout " + layout + ")");
+        }
+        return kind.cast(cache);
+    }
+
+    /** Checks that this context was made for {@code expectedLayout}. */
+    public void requireLayout(String expectedLayout) {
+        if (!layout.equals(expectedLayout)) {
+            throw new IllegalArgumentException("context of layout '" + layout + "' given to a model of layout '"
+                    + expectedLayout + "'");
+        }
+    }
+
+    /** Bytes held by all caches. */
+    public long sizeInBytes() {
+        return caches.stream().mapToLong(LayerCache::sizeInBytes).sum();
+    }
+
+    /** A deep, immutable copy of the current state. */
+    public Snapshot snapshot() {
+        return new Snapshot(layout, position, copyAll(caches));
+    }
+
+    private static ArrayList<LayerCache> copyAll(List<LayerCache> caches) {
+        ArrayList<LayerCache> copies = new ArrayList<>(caches.size());
+        caches.forEach(c -> copies.add(c.copy()));
+        return copies;
+    }
+
+    @Override
+    public String toString() {
+        return "ContextState[" + layout + ", position " + position + ", " + caches.size() + " caches, "
+                + sizeInBytes() + " bytes]";
+    }
+
+    /**
+     * A frozen context. Its caches are private copies that nothing can reach, so it never
+     * changes; {@link #resume()} hands out fresh copies, so one snapshot can serve many
+     * questions, concurrently if each has its own model instance.
+     */
+    public static final class Snapshot {
+
+        private final String layout;
+        private final int position;
+        private final List<LayerCache> caches;
+
+        private Snapshot(String layout, int position, List<LayerCache> caches) {
+            this.layout = layout;
+            this.position = position;
+            this.caches = List.copyOf(caches);
+        }
+
+        public int position() {
+            return position;
+        }
+
+        public String layout() {
+            return layout;
+        }
+
+        public long sizeInBytes() {
+            return caches.stream().mapToLong(LayerCache::sizeInBytes).sum();
+        }
+
+        /** A new mutable context that continues exactly where the snapshot was taken. */
+        public ContextState resume() {
+            return new ContextState(layout, copyAll(caches), position);
+        }
+
+        @Override
+        public String toString() {
+            return "ContextState.Snapshot[" + layout + ", position " + position + ", " + sizeInBytes() + " bytes]";
+        }
+    }
+}
