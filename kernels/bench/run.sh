@@ -13,7 +13,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
-if ! /sbin/ldconfig -p | grep -q 'libopenblas\.so\.0'; then
+if ! /sbin/ldconfig -p | grep 'libopenblas\.so\.0' >/dev/null; then
     echo "OpenBLAS not found; installing libopenblas0-pthread" >&2
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

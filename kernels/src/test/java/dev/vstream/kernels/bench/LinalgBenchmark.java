@@ -62,17 +62,27 @@ public final class LinalgBenchmark {
     }
 
     private void run() {
-        if (options.cases().contains("bandwidth") || options.cases().contains("gemv")) {
-            measureBandwidth();
-        }
         for (int[] shape : options.cases().contains("gemm") ? GEMM_SHAPES : new int[0][]) {
             for (DType dtype : WEIGHT_TYPES) {
                 gemmCase(shape[0], shape[1], shape[2], dtype);
             }
         }
-        for (int[] shape : options.cases().contains("gemv") ? GEMV_SHAPES : new int[0][]) {
-            for (DType dtype : WEIGHT_TYPES) {
-                gemvCase(shape[0], shape[1], dtype);
+        if (options.cases().contains("bandwidth") || options.cases().contains("gemv")) {
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment buffer = arena.allocate(options.rotationBytes(), 64);
+                buffer.fill((byte) 1);
+                MemoryBandwidth reader = new MemoryBandwidth(buffer, options.maxThreads());
+                measureBandwidth(reader, true);
+                for (int[] shape : options.cases().contains("gemv") ? GEMV_SHAPES : new int[0][]) {
+                    for (DType dtype : WEIGHT_TYPES) {
+                        gemvCase(shape[0], shape[1], dtype, reader);
+                    }
+                }
+                System.out.println();
+                for (int threads : options.threads()) {
+                    System.out.printf("memory read bandwidth, %d thread(s), best over the whole run: %.1f GB/s%n",
+                            threads, bandwidth[threads] / 1e9);
+                }
             }
         }
         System.out.println();
@@ -92,17 +102,18 @@ public final class LinalgBenchmark {
         System.out.println("% of read: our GEMV bytes/s over the streaming read bandwidth with as many threads.");
     }
 
-    private void measureBandwidth() {
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buffer = arena.allocate(options.rotationBytes(), 64);
-            buffer.fill((byte) 1);
-            MemoryBandwidth reader = new MemoryBandwidth(buffer, options.maxThreads());
-            for (int threads : options.threads()) {
-                for (int round = 0; round < options.rounds(); round++) {
-                    try (ComputePool pool = new ComputePool(threads)) {
-                        bandwidth[threads] = Math.max(bandwidth[threads], reader.measure(pool, Math.max(3, options.iterations())));
-                    }
+    /**
+     * Best read bandwidth per thread count over the rounds; called again in every GEMV round
+     * so that a burst of load from other processes during one pass does not stick.
+     */
+    private void measureBandwidth(MemoryBandwidth reader, boolean print) {
+        for (int threads : options.threads()) {
+            for (int round = 0; round < options.rounds(); round++) {
+                try (ComputePool pool = new ComputePool(threads)) {
+                    bandwidth[threads] = Math.max(bandwidth[threads], reader.measure(pool, 3));
                 }
+            }
+            if (print) {
                 System.out.printf("memory read bandwidth, %d thread(s): %.1f GB/s (%d MiB buffer, checksum %s)%n",
                         threads, bandwidth[threads] / 1e9, options.rotationBytes() >> 20, reader.checksum());
             }
@@ -143,7 +154,7 @@ public final class LinalgBenchmark {
         }
     }
 
-    private void gemvCase(int n, int k, DType dtype) {
+    private void gemvCase(int n, int k, DType dtype, MemoryBandwidth reader) {
         long oursBytes = (long) n * k * dtype.byteSize();
         long blasBytes = (long) n * k * Float.BYTES;
         int copies = (int) Math.max(2, ceilDiv(options.rotationBytes(), Math.min(oursBytes, blasBytes)));
@@ -173,6 +184,7 @@ public final class LinalgBenchmark {
                             timer.best(() -> blas.sgemv(n, k, weights.widened(next[0]++ % copies), xNative, yNative)));
                     Timer.settle();
                 }
+                measureBandwidth(reader, false);
             }
             double flops = 2.0 * n * k;
             for (int threads : options.threads()) {
