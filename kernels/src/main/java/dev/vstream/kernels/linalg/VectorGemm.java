@@ -68,8 +68,9 @@ public final class VectorGemm implements Gemm {
     private final float[][] transposedBlocks;
     private final float[][] biasBlocks;
     private float[] packedA = new float[0];
-    /** Where packed panels start in {@link #packedA}, and each member's C^T block in its scratch: cache-line aligned. */
+    /** Index of the first packed panel in {@link #packedA}: cache-line aligned. */
     private int packedAt;
+    /** Per member, index of its C^T block in its scratch: cache-line aligned. */
     private final int[] transposedAt;
 
     // The call in flight, read by every pool member (published by ComputePool.run).

@@ -13,8 +13,8 @@ class HeapAlignmentTest {
 
     @Test
     void indexIsWithinOneCacheLineAndLandsOnOne() throws Throwable {
-        // An independent way to the address: strlen-free identity, memchr(p, c, 0) returns NULL,
-        // so ask memset(p, 0, 0), which returns p and writes nothing.
+        // The address by another route than the one under test: memset(p, 0, 0) returns p and
+        // writes nothing.
         Linker linker = Linker.nativeLinker();
         MethodHandle memset = linker.downcallHandle(linker.defaultLookup().find("memset").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
