@@ -1,0 +1,216 @@
+package dev.vstream.memory.star;
+
+import dev.vstream.memory.cluster.AveragePooling;
+import dev.vstream.memory.cluster.FrameFeatures;
+import dev.vstream.memory.cluster.FrameRing;
+import dev.vstream.memory.cluster.MemoryStateException;
+import dev.vstream.memory.cluster.MemoryTokens;
+import dev.vstream.memory.cluster.StateInput;
+import dev.vstream.memory.cluster.StateOutput;
+import dev.vstream.memory.cluster.StreamingKMeans;
+
+/**
+ * STAR memory of Flash-VStream 2024 (spatial, temporal, abstract, retrieved), updated one frame at a time.
+ *
+ * <p>Per frame: average-pool to P_spa x P_spa; keep it in a bounded buffer of the newest N_buff frames (the
+ * newest N_spa of which are the spatial memory); pool on to P_tem x P_tem for the temporal memory (streaming
+ * weighted K-means with cluster weights carried across updates) and to P_abs x P_abs for the abstract memory
+ * (semantic-attention momentum update). Retrieval, at read time, takes the N_ret heaviest temporal clusters and
+ * for each the buffered frame whose P_tem copy is nearest to the centroid (paper, Algorithm 3; the original code
+ * indexes frames by cluster id instead). Every update costs the same once the memory is full: all state is
+ * preallocated from the config.
+ *
+ * <p>Tokens are read as [abstract][temporal][retrieved][spatial], 681 with the paper's sizes. Not thread safe:
+ * one writer; readers copy out through {@link #read}.
+ */
+public final class StarMemory {
+
+    private static final int MAGIC = 0x53544152; // "STAR"
+    private static final int VERSION = 1;
+
+    private final StarMemoryConfig config;
+    private final FrameRing buffer;          // keys (P_tem^2, C), values (P_spa^2, C)
+    private final StreamingKMeans temporal;   // centroids (N_tem, P_tem^2 * C)
+    private final AbstractMemory abstractMemory;
+    private final float[] abstractTokens;    // (P_abs^2, C) scratch
+    private final int[] heaviest;            // (N_ret)
+
+    public StarMemory(StarMemoryConfig config, SemanticAttention attention) {
+        this.config = config;
+        int channels = config.channels();
+        this.buffer = new FrameRing(config.bufferFrames(), config.temporalTokens() * channels,
+                config.spatialTokens() * channels);
+        this.temporal = new StreamingKMeans(config.temporalSlots(), config.temporalTokens() * channels,
+                config.kmeansIterations(), config.seed());
+        this.abstractMemory = new AbstractMemory(config, attention);
+        this.abstractTokens = new float[config.abstractTokens() * channels];
+        this.heaviest = new int[Math.max(1, config.retrievedFrames())];
+    }
+
+    public StarMemoryConfig config() {
+        return config;
+    }
+
+    /** Takes one frame into the memory. */
+    public void update(FrameFeatures frame) {
+        frame.requireShape(config.inputHeight(), config.inputWidth(), config.channels());
+        int channels = config.channels();
+        int slot = buffer.nextSlot();
+        float[] spatial = buffer.values();
+        int spatialOffset = slot * buffer.valueSize();
+        AveragePooling.pool(frame.values(), 0, config.inputHeight(), config.inputWidth(), channels,
+                config.spatialPool(), spatial, spatialOffset);
+        AveragePooling.pool(spatial, spatialOffset, config.spatialPool(), config.spatialPool(), channels,
+                config.temporalPool(), buffer.keys(), slot * buffer.keySize());
+        AveragePooling.pool(spatial, spatialOffset, config.spatialPool(), config.spatialPool(), channels,
+                config.abstractPool(), abstractTokens, 0);
+        temporal.update(buffer.keys(), slot * buffer.keySize(), frame.timestampMicros());
+        abstractMemory.update(abstractTokens, 0, frame.timestampMicros());
+        buffer.commit(frame.timestampMicros());
+    }
+
+    /** A token buffer big enough for this memory. */
+    public MemoryTokens<StarSlot> newTokens() {
+        return new MemoryTokens<>(config.maxTokens(), config.channels());
+    }
+
+    /** Writes the memory's tokens, [abstract][temporal][retrieved][spatial], into {@code out}. */
+    public void read(MemoryTokens<StarSlot> out) {
+        if (out.channels() != config.channels() || out.capacity() < config.maxTokens()) {
+            throw new IllegalArgumentException("token buffer of " + out.capacity() + "x" + out.channels()
+                    + " cannot hold " + config.maxTokens() + "x" + config.channels());
+        }
+        out.clear();
+        int channels = config.channels();
+        int perAbstractSlot = config.abstractTokens();
+        for (int t = 0; t < abstractMemory.tokens(); t++) {
+            out.append(StarSlot.ABSTRACT, t / perAbstractSlot, abstractMemory.timestampMicros(t),
+                    abstractMemory.memory(), t * channels, 1);
+        }
+        int dim = config.temporalTokens() * channels;
+        for (int k = 0; k < temporal.count(); k++) {
+            out.append(StarSlot.TEMPORAL, k, Math.round(temporal.time(k)), temporal.centroids(), k * dim,
+                    config.temporalTokens());
+        }
+        int retrieved = retrieveSlots(heaviest);
+        for (int r = 0; r < retrieved; r++) {
+            int slot = heaviest[r];
+            out.append(StarSlot.RETRIEVED, r, buffer.timestamp(slot), buffer.values(), slot * buffer.valueSize(),
+                    config.spatialTokens());
+        }
+        int held = buffer.size();
+        int spatialFrames = Math.min(config.spatialFrames(), held);
+        for (int j = 0; j < spatialFrames; j++) {
+            int slot = buffer.slotByAge(held - spatialFrames + j);
+            out.append(StarSlot.SPATIAL, j, buffer.timestamp(slot), buffer.values(), slot * buffer.valueSize(),
+                    config.spatialTokens());
+        }
+    }
+
+    /**
+     * Frame numbers (from 0 in the stream) of the retrieved memory, heaviest cluster first.
+     *
+     * @return how many were written into {@code sequencesOut}
+     */
+    public int retrievedSequences(long[] sequencesOut) {
+        int[] slots = new int[Math.max(1, config.retrievedFrames())];
+        int n = retrieveSlots(slots);
+        for (int r = 0; r < n; r++) {
+            sequencesOut[r] = buffer.sequence(slots[r]);
+        }
+        return n;
+    }
+
+    /** Buffer slots nearest to the heaviest clusters' centroids (paper, Algorithm 3); duplicates are kept. */
+    private int retrieveSlots(int[] slotsOut) {
+        if (config.retrievedFrames() == 0 || buffer.size() == 0) {
+            return 0;
+        }
+        int n = temporal.heaviest(config.retrievedFrames(), slotsOut);
+        int dim = config.temporalTokens() * config.channels();
+        for (int r = 0; r < n; r++) {
+            slotsOut[r] = buffer.nearest(temporal.centroids(), slotsOut[r] * dim);
+        }
+        return n;
+    }
+
+    /** The temporal memory, for inspection (weights, times, last assignment). */
+    public StreamingKMeans temporal() {
+        return temporal;
+    }
+
+    /** Frames currently in the feature buffer (at most N_buff). */
+    public int bufferedFrames() {
+        return buffer.size();
+    }
+
+    /** Frames seen since the start. */
+    public long framesSeen() {
+        return buffer.appended();
+    }
+
+    /** The state as versioned little-endian bytes: magic, version, config, buffer, temporal, abstract. */
+    public byte[] toBytes() {
+        StateOutput out = new StateOutput();
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        writeConfig(out, config);
+        buffer.writeTo(out);
+        temporal.writeTo(out);
+        abstractMemory.writeTo(out);
+        return out.toByteArray();
+    }
+
+    /** A memory restored from {@link #toBytes()}; the bytes must come from the same config. */
+    public static StarMemory fromBytes(StarMemoryConfig config, SemanticAttention attention, byte[] bytes) {
+        StateInput in = new StateInput(bytes);
+        int magic = in.readInt();
+        if (magic != MAGIC) {
+            throw new MemoryStateException(String.format("not a STAR memory state (magic %08x)", magic));
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new MemoryStateException("STAR memory state version " + version + ", this code reads " + VERSION);
+        }
+        StarMemoryConfig stored = readConfig(in);
+        if (!stored.equals(config)) {
+            throw new MemoryStateException("STAR memory state was written for " + stored + ", not " + config);
+        }
+        StarMemory memory = new StarMemory(config, attention);
+        memory.buffer.readFrom(in);
+        memory.temporal.readFrom(in);
+        memory.abstractMemory.readFrom(in);
+        in.requireEnd();
+        if (memory.temporal.updates() != memory.buffer.appended()) {
+            throw new MemoryStateException("STAR memory state is inconsistent: buffer saw "
+                    + memory.buffer.appended() + " frames, temporal memory " + memory.temporal.updates());
+        }
+        return memory;
+    }
+
+    private static void writeConfig(StateOutput out, StarMemoryConfig c) {
+        int[] ints = {c.inputHeight(), c.inputWidth(), c.channels(), c.spatialPool(), c.temporalPool(),
+            c.abstractPool(), c.spatialFrames(), c.temporalSlots(), c.abstractSlots(), c.retrievedFrames(),
+            c.bufferFrames(), c.abstractChunkFrames(), c.attentionDim(), c.kmeansIterations()};
+        for (int v : ints) {
+            out.writeInt(v);
+        }
+        out.writeDouble(c.abstractUpdateRatio());
+        out.writeLong(c.seed());
+    }
+
+    private static StarMemoryConfig readConfig(StateInput in) {
+        int[] v = new int[14];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readInt();
+        }
+        double ratio = in.readDouble();
+        long seed = in.readLong();
+        try {
+            return new StarMemoryConfig(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], ratio,
+                    v[11], v[12], v[13], seed);
+        } catch (IllegalArgumentException e) {
+            throw new MemoryStateException("STAR memory state holds an invalid config", e);
+        }
+    }
+}
