@@ -36,11 +36,35 @@ public final class BlockPass {
     final int[] keyMax;
     final boolean[] keyPadded;
     final int maxToken;
+    /** A pass whose (query block, key block) pairs this one must not count again, or null. */
+    final BlockPass coveredBy;
     private final long blockPairs;
 
     public BlockPass(int blockSize, int[] queryRows, int[] keyRows, int[] rangeOffsets,
                      int[] rangeStarts, int[] rangeEnds, MaskRule rule) {
+        this(blockSize, queryRows, keyRows, rangeOffsets, rangeStarts, rangeEnds, rule, null);
+    }
+
+    /**
+     * A pass that skips the keys {@code coveredBy} already gives the same query block: the
+     * gathered vertical columns of a Vertical-Slash head, which must not count a column the
+     * slash blocks hold. {@code coveredBy} must have the same query slots and its keys in
+     * their own order (slot = token).
+     */
+    public BlockPass(int blockSize, int[] queryRows, int[] keyRows, int[] rangeOffsets,
+                     int[] rangeStarts, int[] rangeEnds, MaskRule rule, BlockPass coveredBy) {
         this.blockSize = blockSize;
+        this.coveredBy = coveredBy;
+        if (coveredBy != null) {
+            if (coveredBy.blockSize != blockSize || !Arrays.equals(coveredBy.queryRows, queryRows)) {
+                throw new IllegalArgumentException("a covering pass must share block size and query slots");
+            }
+            for (int s = 0; s < coveredBy.keyRows.length; s++) {
+                if (coveredBy.keyRows[s] != s && coveredBy.keyRows[s] != -1) {
+                    throw new IllegalArgumentException("a covering pass must list its keys in their own order");
+                }
+            }
+        }
         this.queryRows = Objects.requireNonNull(queryRows, "queryRows");
         this.keyRows = Objects.requireNonNull(keyRows, "keyRows");
         this.rangeOffsets = Objects.requireNonNull(rangeOffsets, "rangeOffsets");
@@ -138,10 +162,25 @@ public final class BlockPass {
             return MaskRule.EMPTY;
         }
         int kind = rule.classify(queryMin[i], queryMax[i], keyMin[j], keyMax[j]);
-        if (kind == MaskRule.FULL && (queryPadded[i] || keyPadded[j])) {
+        if (kind == MaskRule.FULL && (queryPadded[i] || keyPadded[j] || coveredBy != null)) {
             return MaskRule.PARTIAL;
         }
         return kind;
+    }
+
+    /** Whether key {@code token} is left to another pass for query block {@code block}. */
+    boolean covered(int block, int token) {
+        if (coveredBy == null || token < 0) {
+            return false;
+        }
+        int keyBlock = token / blockSize;
+        BlockPass c = coveredBy;
+        for (int r = c.rangeOffsets[block]; r < c.rangeOffsets[block + 1]; r++) {
+            if (keyBlock >= c.rangeStarts[r] && keyBlock < c.rangeEnds[r]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Slot of every token in {@code rows} ({@code -1} where absent), for masks and tests. */

@@ -49,7 +49,7 @@ public record HeadPlan(List<BlockPass> passes, String label) {
                 BlockPass pass = passes.get(p);
                 int qs = querySlots[p][query];
                 int ks = keySlots[p][key];
-                if (qs < 0 || ks < 0 || !pass.rule.allows(query, key)) {
+                if (qs < 0 || ks < 0 || !pass.rule.allows(query, key) || pass.covered(qs / pass.blockSize, key)) {
                     continue;
                 }
                 int qb = qs / pass.blockSize;

@@ -19,6 +19,16 @@ public final class ReferenceAttention {
      */
     public static void attend(float[] q, float[] k, float[] v, AttentionShape shape, List<? extends TokenMask> masks,
                               int rowFrom, int rowTo, double[] out) {
+        attend(q, k, v, shape, masks, rowFrom, rowTo, out, null);
+    }
+
+    /**
+     * As above, also writing to {@code magnitude} (layout of {@code q}) the error scale of
+     * each output element, {@code sum_j p_j |v_j|}: fp32 rounding of the scores and sums
+     * grows with it, not with the (possibly cancelled) output itself.
+     */
+    public static void attend(float[] q, float[] k, float[] v, AttentionShape shape, List<? extends TokenMask> masks,
+                              int rowFrom, int rowTo, double[] out, double[] magnitude) {
         int n = shape.seqLen();
         int d = shape.headDim();
         double scale = 1.0 / Math.sqrt(d);
@@ -45,6 +55,9 @@ public final class ReferenceAttention {
                 }
                 for (int p = 0; p < d; p++) {
                     out[at + p] = 0;
+                    if (magnitude != null) {
+                        magnitude[at + p] = 0;
+                    }
                 }
                 if (max == Double.NEGATIVE_INFINITY) {
                     continue;
@@ -59,10 +72,16 @@ public final class ReferenceAttention {
                     int vAt = kvBase + key * d;
                     for (int p = 0; p < d; p++) {
                         out[at + p] += w * v[vAt + p];
+                        if (magnitude != null) {
+                            magnitude[at + p] += w * Math.abs(v[vAt + p]);
+                        }
                     }
                 }
                 for (int p = 0; p < d; p++) {
                     out[at + p] /= sum;
+                    if (magnitude != null) {
+                        magnitude[at + p] /= sum;
+                    }
                 }
             }
         }

@@ -318,6 +318,9 @@ public final class TiledAttention {
         int k0 = kBlock * b;
         for (int j = 0; j < b; j++) {
             int key = keyRows[k0 + j];
+            if (pass.covered(qBlock, key)) {
+                key = -1;
+            }
             int row = j * b;
             for (int i = 0; i < b; i++) {
                 int query = queryRows[q0 + i];
