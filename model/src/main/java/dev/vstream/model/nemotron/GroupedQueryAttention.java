@@ -1,0 +1,112 @@
+package dev.vstream.model.nemotron;
+
+import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.kernels.tensor.Tensor;
+import dev.vstream.model.lm.CausalAttention;
+import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.KvCache;
+import dev.vstream.model.lm.LayerCache;
+import dev.vstream.model.lm.Linear;
+import dev.vstream.model.loader.Checkpoint;
+import java.util.List;
+
+/**
+ * An {@code a} operator: grouped-query causal softmax attention with RoPE, full context (the
+ * reference's fused_mha kernel has no window). With {@code h = RMSNorm(x)}:
+ *
+ * <pre>
+ *   q = RoPE(h Wq^T), k = RoPE(h Wk^T), v = h Wv^T      (heads of d = hidden / heads)
+ *   o_i = softmax_j(q_i . k_g(i),j / sqrt(d)) v_g(i),j   (query head i reads KV head i / (heads / kvHeads))
+ *   x <- x + concat_i(o_i) Wo^T
+ * </pre>
+ *
+ * Keys are cached after RoPE, one {@link KvCache} slot, memory-token positions included.
+ */
+final class GroupedQueryAttention implements Operator {
+
+    private final Tensor norm; // (hidden)
+    private final float eps;
+    private final Linear query;  // (heads * headDim, hidden)
+    private final Linear key;    // (kvHeads * headDim, hidden)
+    private final Linear value;  // (kvHeads * headDim, hidden)
+    private final Linear output; // (hidden, heads * headDim)
+    private final RotaryEmbedding rope; // null without RoPE
+    private final int hidden;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final float scale;
+    private final CausalAttention attention;
+    private final CpuKernels kernels;
+
+    GroupedQueryAttention(Checkpoint checkpoint, String prefix, NemotronFlashConfig config, CausalAttention attention,
+            CpuKernels kernels) {
+        this.hidden = config.hiddenSize();
+        this.heads = config.attentionHeads();
+        this.kvHeads = config.keyValueHeads();
+        this.headDim = config.headDim();
+        this.norm = checkpoint.tensor(prefix + "input_layernorm.weight", hidden);
+        this.eps = (float) config.rmsNormEps();
+        String attn = prefix + "self_attn.";
+        this.query = Linear.load(checkpoint, attn + "q_proj", heads * headDim, hidden, false, kernels);
+        this.key = Linear.load(checkpoint, attn + "k_proj", kvHeads * headDim, hidden, false, kernels);
+        this.value = Linear.load(checkpoint, attn + "v_proj", kvHeads * headDim, hidden, false, kernels);
+        this.output = Linear.load(checkpoint, attn + "o_proj", hidden, heads * headDim, false, kernels);
+        this.rope = config.rope() ? new RotaryEmbedding(headDim, config.ropeTheta()) : null;
+        this.scale = (float) (1 / Math.sqrt(headDim));
+        this.attention = attention;
+        this.kernels = kernels;
+    }
+
+    @Override
+    public List<LayerCache> newCaches() {
+        return List.of(new KvCache(kvHeads * headDim));
+    }
+
+    @Override
+    public void forward(float[] x, int rows, int firstPosition, ContextState state, int firstSlot, Scratch scratch) {
+        KvCache cache = state.cache(firstSlot, KvCache.class);
+        if (cache.length() != firstPosition) {
+            throw new IllegalStateException("KV cache holds " + cache.length() + " positions, expected " + firstPosition);
+        }
+        int qDim = heads * headDim;
+        int kvDim = kvHeads * headDim;
+        float[] normed = scratch.get(Scratch.NORMED, (long) rows * hidden);
+        float[] q = scratch.get(Scratch.A, (long) rows * qDim);            // (rows, heads * headDim)
+        float[] keysAndValues = scratch.get(Scratch.B, 2L * rows * kvDim); // (rows, kvDim) keys, then values
+        float[] context = scratch.get(Scratch.C, (long) rows * qDim);      // (rows, heads * headDim)
+        kernels.norms().rmsNorm(x, 0, normed, 0, rows, hidden, norm, eps);
+        query.forward(normed, 0, rows, q, 0);
+        key.forward(normed, 0, rows, keysAndValues, 0);
+        value.forward(normed, 0, rows, keysAndValues, rows * kvDim);
+        if (rope != null) {
+            rope.apply(q, 0, qDim, rows, heads, firstPosition);
+            rope.apply(keysAndValues, 0, kvDim, rows, kvHeads, firstPosition);
+        }
+        cache.append(keysAndValues, 0, rows * kvDim, kvDim, rows);
+        int keyCount = cache.length();
+        int group = heads / kvHeads;
+        attention.reserve(keyCount, headDim, headDim);
+        for (int g = 0; g < kvHeads; g++) {
+            gather(cache, g, keyCount);
+            for (int h = g * group; h < (g + 1) * group; h++) {
+                attention.attend(q, h * headDim, qDim, rows, firstPosition, keyCount, 0, headDim, headDim,
+                        CausalAttention.FULL, scale, context, h * headDim, qDim);
+            }
+        }
+        output.forwardAdd(context, 0, rows, x, 0);
+    }
+
+    /** KV head {@code g}'s keys {@code (keys, headDim)} and transposed values into the attention's buffers. */
+    private void gather(KvCache cache, int g, int keyCount) {
+        float[] keys = attention.keys();
+        float[] valuesTransposed = attention.valuesTransposed();
+        for (int p = 0; p < keyCount; p++) {
+            int source = cache.offset(p) + g * headDim;
+            System.arraycopy(cache.keys(), source, keys, p * headDim, headDim);
+            for (int d = 0; d < headDim; d++) {
+                valuesTransposed[d * keyCount + p] = cache.values()[source + d];
+            }
+        }
+    }
+}
