@@ -8,7 +8,8 @@ configuration, config in __metadata__ (so the Java test builds the same memory):
 
   frames            (T, H, W, C) f32     inputs
   timestamps        (T,) i64             micros
-  q_weight, q_bias, k_weight, k_bias     (STAR only) semantic attention projections, (d, C) and (d)
+  attention.{q,k}_proj.{weight,bias}     (STAR only) semantic attention projections, (d, C) and (d),
+                                         named as SemanticAttention.load(file, "attention.") reads them
   tokens            (T, maxTokens, C) f32  memory after frame t, zero padded
   token_count       (T,) i32
   token_kind        (T, maxTokens) i32   slot kind ordinal, -1 padding
@@ -70,7 +71,8 @@ def attention_weights(cfg):
     bound = 1 / np.sqrt(cfg["channels"])
     d, c = cfg["attentionDim"], cfg["channels"]
     return {name: rng.uniform(-bound, bound, size=shape).astype(np.float32)
-            for name, shape in (("q_weight", (d, c)), ("q_bias", (d,)), ("k_weight", (d, c)), ("k_bias", (d,)))}
+            for name, shape in (("attention.q_proj.weight", (d, c)), ("attention.q_proj.bias", (d,)),
+                                ("attention.k_proj.weight", (d, c)), ("attention.k_proj.bias", (d,)))}
 
 
 def record(memory, cfg, frames, times, slots_n, retrieved_n, retrieve):
@@ -139,7 +141,8 @@ def main():
     for name, cfg in STAR_CONFIGS.items():
         frames, times = stream(cfg)
         weights = attention_weights(cfg)
-        memory = ref.StarMemory(cfg, weights["q_weight"], weights["q_bias"], weights["k_weight"], weights["k_bias"])
+        memory = ref.StarMemory(cfg, weights["attention.q_proj.weight"], weights["attention.q_proj.bias"],
+                                weights["attention.k_proj.weight"], weights["attention.k_proj.bias"])
         out = record(memory, cfg, frames, times, cfg["temporalSlots"], cfg["retrievedFrames"], memory.retrieved)
         meta = {k: v for k, v in cfg.items() if k not in STREAM_KEYS}
         meta["memory"] = "star"

@@ -11,7 +11,7 @@ must share to agree bit for bit are shared by specification, not by code:
 * Lloyd passes: assign (ties -> lowest cluster), fill each empty cluster (in index order) with the point
   farthest from its own centroid among clusters of >= 2 members (ties -> lowest point), stop when the
   assignment repeats (from the second pass) or after max_iter passes; centroids are weighted means rounded to
-  float32 after each update;
+  float32 after each update, a one-member cluster's centroid is its member;
 * clusters are returned ordered by weighted mean member time (ties -> cluster index).
 
 Algorithms:
@@ -130,6 +130,9 @@ def weighted_kmeans(points, weights, times, k, max_iter, rng):
             break
         for j in range(k):
             member = labels == j
+            if member.sum() == 1:  # a one-member cluster's centroid is its member
+                centroids[j] = points[member][0]
+                continue
             w = weights[member]
             centroids[j] = ((w[:, None] * points[member].astype(np.float64)).sum(axis=0) / w.sum()).astype(
                 np.float32)

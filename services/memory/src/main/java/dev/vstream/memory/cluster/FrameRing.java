@@ -105,8 +105,9 @@ public final class FrameRing {
         double bestDistance = Double.POSITIVE_INFINITY;
         for (int age = 0; age < size; age++) {
             int slot = slotByAge(age);
-            double d = SquaredDistance.between(keys, slot * keySize, query, queryOffset, keySize);
-            if (best < 0 || d < bestDistance * (1 - TIE_MARGIN)) {
+            double bound = bestDistance * (1 - TIE_MARGIN);
+            double d = SquaredDistance.betweenBelow(keys, slot * keySize, query, queryOffset, keySize, bound);
+            if (best < 0 || d < bound) {
                 bestDistance = d;
                 best = slot;
             }

@@ -20,6 +20,7 @@ public final class StreamingKMeans {
     private final double[] nextWeights;  // (slots)
     private final double[] nextTimes;    // (slots)
     private final int[] labels;          // (slots + 1) cluster of each K-means input, -1 when none ran
+    private final boolean[] stale;       // (slots + 1) inputs whose distances the next K-means computes
     private int count;
     private long updates;
 
@@ -41,7 +42,9 @@ public final class StreamingKMeans {
         this.nextWeights = new double[slots];
         this.nextTimes = new double[slots];
         this.labels = new int[slots + 1];
+        this.stale = new boolean[slots + 1];
         java.util.Arrays.fill(labels, -1);
+        java.util.Arrays.fill(stale, true);
     }
 
     /** Adds one frame's features, (dimension) at {@code offset}. */
@@ -55,8 +58,9 @@ public final class StreamingKMeans {
             java.util.Arrays.fill(labels, -1);
             return;
         }
-        kmeans.cluster(centroids, weights, times, slots + 1, SplitMix64.forUpdate(seed, update),
+        kmeans.cluster(centroids, weights, times, slots + 1, stale, SplitMix64.forUpdate(seed, update),
                 next, nextWeights, nextTimes, labels);
+        kmeans.carryDistances(stale);
         float[] swap = centroids;
         centroids = next;
         next = swap;
@@ -152,5 +156,6 @@ public final class StreamingKMeans {
         in.readDoubles(weights, 0, count);
         in.readDoubles(times, 0, count);
         java.util.Arrays.fill(labels, -1);
+        java.util.Arrays.fill(stale, true);
     }
 }

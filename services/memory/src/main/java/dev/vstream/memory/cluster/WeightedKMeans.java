@@ -20,6 +20,13 @@ import java.util.Arrays;
  * is replaced by this exact test, so both implementations stop at the same step). Centroids are stored in
  * float32 after every update, sums are in double.
  *
+ * <p>A one-member cluster's centroid is its member (a copy, not a weighted mean), so its distances are looked up
+ * in the n x n matrix of point distances computed once per call, which also serves the k-means++ draws. In
+ * the streaming use (n = K + 1 points into K clusters) nearly every cluster is a singleton, so a pass computes
+ * distances to the few merged centroids only. {@link #carryDistances} keeps the distances between one-member
+ * clusters for the next call, so a streaming update computes the distances of the new frame and of the merged
+ * centroids only: O(K d) instead of O(K^2 d).
+ *
  * <p>Finally clusters are ordered by their weighted mean member time (ties: cluster index), the "ordered" of
  * the 2025 {@code kmeans_ordered}; labels are renumbered to that order.
  */
@@ -31,6 +38,10 @@ public final class WeightedKMeans {
     private final int maxIterations;
 
     private final float[] centroids;      // (clusters, dimension)
+    private final double[] pairwise;      // (maxPoints, maxPoints) squared distances between points
+    private final double[] carried;       // (maxPoints, maxPoints) scratch of carryDistances
+    private final boolean[] allStale;     // (maxPoints) true: no distance is known
+    private final int[] member;           // (clusters) the point a centroid is a copy of, or -1
     private final double[] sums;          // (dimension) accumulator of one centroid
     private final double[] nearest;       // (maxPoints) D_i^2 for k-means++, then distance to own centroid
     private final double[] clusterWeight; // (clusters)
@@ -53,6 +64,11 @@ public final class WeightedKMeans {
         this.dimension = dimension;
         this.maxIterations = maxIterations;
         this.centroids = new float[clusters * dimension];
+        this.pairwise = new double[maxPoints * maxPoints];
+        this.carried = new double[maxPoints * maxPoints];
+        this.allStale = new boolean[maxPoints];
+        Arrays.fill(allStale, true);
+        this.member = new int[clusters];
         this.sums = new double[dimension];
         this.nearest = new double[maxPoints];
         this.clusterWeight = new double[clusters];
@@ -88,10 +104,22 @@ public final class WeightedKMeans {
      */
     public int cluster(float[] points, double[] weights, double[] times, int n, SplitMix64 rng,
                        float[] centroidsOut, double[] weightsOut, double[] timesOut, int[] labelsOut) {
+        return cluster(points, weights, times, n, allStale, rng, centroidsOut, weightsOut, timesOut, labelsOut);
+    }
+
+    /**
+     * As {@link #cluster(float[], double[], double[], int, SplitMix64, float[], double[], double[], int[])}, reusing
+     * the distances between points that are not {@code stale}, as left by {@link #carryDistances}.
+     *
+     * @param stale (n) true for points whose distances must be computed
+     */
+    public int cluster(float[] points, double[] weights, double[] times, int n, boolean[] stale, SplitMix64 rng,
+                       float[] centroidsOut, double[] weightsOut, double[] timesOut, int[] labelsOut) {
         if (n < clusters || n > maxPoints) {
             throw new IllegalArgumentException("k-means over " + n + " points into " + clusters
                     + " clusters (workspace holds " + maxPoints + ")");
         }
+        computePairwise(points, n, stale);
         initialise(points, weights, n, rng);
         int passes = 0;
         for (int iteration = 0; iteration < maxIterations; iteration++) {
@@ -109,18 +137,57 @@ public final class WeightedKMeans {
         return passes;
     }
 
+    private void computePairwise(float[] points, int n, boolean[] stale) {
+        for (int i = 0; i < n; i++) {
+            pairwise[i * maxPoints + i] = 0;
+            for (int j = i + 1; j < n; j++) {
+                if (stale[i] || stale[j]) {
+                    double d = SquaredDistance.between(points, i * dimension, points, j * dimension, dimension);
+                    pairwise[i * maxPoints + j] = d;
+                    pairwise[j * maxPoints + i] = d;
+                }
+            }
+        }
+    }
+
+    /**
+     * After {@link #cluster}: prepares the distance matrix for a next call whose first {@link #clusters()} points
+     * are this call's centroids in time order. Distances between one-member clusters (copies of points) are
+     * kept; {@code staleOut[k]} is set for the centroids that are means of several points, and for every index
+     * from {@code clusters} on.
+     */
+    public void carryDistances(boolean[] staleOut) {
+        for (int a = 0; a < clusters; a++) {
+            int sa = sourcePoint(a);
+            for (int b = 0; b < clusters; b++) {
+                int sb = sourcePoint(b);
+                carried[a * maxPoints + b] = sa >= 0 && sb >= 0 ? pairwise[sa * maxPoints + sb] : 0;
+            }
+        }
+        System.arraycopy(carried, 0, pairwise, 0, clusters * maxPoints);
+        for (int a = 0; a < staleOut.length; a++) {
+            staleOut[a] = a >= clusters || sourcePoint(a) < 0;
+        }
+    }
+
+    /** After {@link #cluster}: the input point that the centroid at time-ordered {@code position} copies, or -1. */
+    private int sourcePoint(int position) {
+        int k = order[position];
+        return counts[k] == 1 ? member[k] : -1;
+    }
+
     private void initialise(float[] points, double[] weights, int n, SplitMix64 rng) {
         Arrays.fill(chosen, 0, n, false);
         int first = draw(weights, null, n, rng);
         copyPoint(points, first, 0);
         for (int i = 0; i < n; i++) {
-            nearest[i] = SquaredDistance.between(points, i * dimension, centroids, 0, dimension);
+            nearest[i] = pairwise[first * maxPoints + i];
         }
         for (int k = 1; k < clusters; k++) {
             int next = draw(weights, nearest, n, rng);
             copyPoint(points, next, k);
             for (int i = 0; i < n; i++) {
-                double d = SquaredDistance.between(points, i * dimension, centroids, k * dimension, dimension);
+                double d = pairwise[next * maxPoints + i];
                 if (d < nearest[i]) {
                     nearest[i] = d;
                 }
@@ -172,15 +239,23 @@ public final class WeightedKMeans {
 
     private void copyPoint(float[] points, int point, int cluster) {
         System.arraycopy(points, point * dimension, centroids, cluster * dimension, dimension);
+        member[cluster] = point;
+    }
+
+    /** ||x_i - c_k||^2, from the point matrix when centroid k is a copy of a point. */
+    private double distance(float[] points, int n, int i, int k) {
+        int p = member[k];
+        return p >= 0 ? pairwise[i * maxPoints + p]
+                : SquaredDistance.between(points, i * dimension, centroids, k * dimension, dimension);
     }
 
     private void assign(float[] points, int n) {
         Arrays.fill(counts, 0);
         for (int i = 0; i < n; i++) {
             int best = 0;
-            double bestDistance = SquaredDistance.between(points, i * dimension, centroids, 0, dimension);
+            double bestDistance = distance(points, n, i, 0);
             for (int k = 1; k < clusters; k++) {
-                double d = SquaredDistance.between(points, i * dimension, centroids, k * dimension, dimension);
+                double d = distance(points, n, i, k);
                 if (d < bestDistance) {
                     bestDistance = d;
                     best = k;
@@ -213,6 +288,16 @@ public final class WeightedKMeans {
 
     private void updateCentroids(float[] points, double[] weights, int n) {
         for (int k = 0; k < clusters; k++) {
+            if (counts[k] == 1) {
+                for (int i = 0; i < n; i++) {
+                    if (labels[i] == k) {
+                        copyPoint(points, i, k);
+                        break;
+                    }
+                }
+                continue;
+            }
+            member[k] = -1;
             Arrays.fill(sums, 0);
             double total = 0;
             for (int i = 0; i < n; i++) {

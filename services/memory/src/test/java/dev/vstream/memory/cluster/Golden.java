@@ -24,6 +24,7 @@ public final class Golden {
     public static final long TIME_TOLERANCE_MICROS = 1;
 
     private final String name;
+    private final Path path;
     private final SafetensorsReader.Contents contents;
     private final int frames;
     private final int maxTokens;
@@ -31,8 +32,9 @@ public final class Golden {
     private double maxAbsError;
     private double maxRelError;
 
-    private Golden(String name, SafetensorsReader.Contents contents) {
+    private Golden(String name, Path path, SafetensorsReader.Contents contents) {
         this.name = name;
+        this.path = path;
         this.contents = contents;
         long[] shape = contents.tensor("tokens").shape();
         this.frames = (int) shape[0];
@@ -44,7 +46,13 @@ public final class Golden {
         URL url = Golden.class.getResource("/memory-goldens/" + name + ".safetensors");
         assertNotNull(url, "golden memory-goldens/" + name + ".safetensors is missing; run "
                 + "reference/memory/make_goldens.py");
-        return new Golden(name, SafetensorsReader.read(Path.of(url.toURI())));
+        Path path = Path.of(url.toURI());
+        return new Golden(name, path, SafetensorsReader.read(path));
+    }
+
+    /** The golden file (STAR goldens also hold the semantic-attention projections). */
+    public Path path() {
+        return path;
     }
 
     public String name() {

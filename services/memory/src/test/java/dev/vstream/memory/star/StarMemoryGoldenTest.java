@@ -18,9 +18,7 @@ class StarMemoryGoldenTest {
     void matchesTheReferenceAfterEveryFrame(String name) throws Exception {
         Golden golden = Golden.load(name);
         StarMemoryConfig config = config(golden);
-        SemanticAttention attention = new SemanticAttention(golden.tensor("q_weight").toFloats(),
-                golden.tensor("q_bias").toFloats(), golden.tensor("k_weight").toFloats(),
-                golden.tensor("k_bias").toFloats(), config.attentionDim(), config.channels());
+        SemanticAttention attention = SemanticAttention.load(golden.path(), "attention.");
         StarMemory memory = new StarMemory(config, attention);
         MemoryTokens<StarSlot> tokens = memory.newTokens();
         long[] retrieved = new long[Math.max(1, config.retrievedFrames())];
