@@ -44,12 +44,12 @@ final class DecoderLayer {
         return mixer;
     }
 
-    /** Runs the layer on {@code ws.residual (rows, d)} in place. */
-    void forward(int rows, ContextState state, SambaYWorkspace ws) {
+    /** Runs the layer on {@code ws.residual (rows, d)} in place; the rows have positions {@code position ..}. */
+    void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
         int d = config.hiddenSize();
         float eps = (float) config.layerNormEps();
         kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, rows, d, inputNormWeight, inputNormBias, eps);
-        mixer.forward(rows, state, ws);
+        mixer.forward(rows, position, state, ws);
         kernels.elementwise().add(ws.residual, 0, ws.mixed, 0, rows * d);
         kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, rows, d, postNormWeight, postNormBias, eps);
         int size = rows * config.intermediateSize();

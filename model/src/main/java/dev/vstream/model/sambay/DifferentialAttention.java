@@ -32,6 +32,9 @@ import java.util.List;
  */
 final class DifferentialAttention implements TokenMixer {
 
+    /** Default queries per score matrix, which is then at most that many x keys floats. */
+    static final int QUERY_CHUNK = 256;
+
     /** Where keys and values come from. */
     enum Role { SLIDING_WINDOW, SHARED_FULL, CROSS }
 
@@ -44,9 +47,14 @@ final class DifferentialAttention implements TokenMixer {
     private final Tensor subLayerNorm;    // (2 headDim): RMSNorm weight of each pair's output
     private final float lambda;
     private final float lambdaInit;
+    private final int queryChunk;
 
     DifferentialAttention(Checkpoint checkpoint, String prefix, int layer, Role role, SambaYConfig config,
-            CpuKernels kernels, int slot) {
+            CpuKernels kernels, int slot, int queryChunk) {
+        if (queryChunk <= 0) {
+            throw new IllegalArgumentException("queryChunk must be positive, got " + queryChunk);
+        }
+        this.queryChunk = queryChunk;
         this.config = config;
         this.kernels = kernels;
         this.role = role;
@@ -83,96 +91,139 @@ final class DifferentialAttention implements TokenMixer {
     }
 
     @Override
-    public void forward(int rows, ContextState state, SambaYWorkspace ws) {
-        int first = state.position();
+    public void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
         int qDim = config.queryDim();
         int kvDim = config.kvDim();
         int stride = role == Role.CROSS ? qDim : qDim + 2 * kvDim;
         projection.forward(ws.normed, 0, rows, ws.qkv, 0);
         switch (role) {
             case SLIDING_WINDOW -> {
+                // Keys older than the new rows come from the ring (read before it is
+                // overwritten), the new rows' keys straight from the projection.
                 SlidingWindowKvCache cache = state.cache(slot, SlidingWindowKvCache.class);
-                int start = Math.max(0, first - (config.slidingWindow() - 1));
-                attendAll(rows, first, start, stride, ws, (position, kvOffset, keys) -> {
-                    if (position < first) {
-                        return keys ? cache.keys() : cache.values();
+                requireLength(cache.length(), position);
+                attendAll(rows, position, stride, ws, new KeySource() {
+                    @Override
+                    public float[] keys(int p) {
+                        return p < position ? cache.keys() : ws.qkv;
                     }
-                    return ws.qkv;
-                }, (position, kvOffset) -> position < first ? cache.offset(position)
-                        : (position - first) * stride + kvOffset);
+
+                    @Override
+                    public float[] values(int p) {
+                        return p < position ? cache.values() : ws.qkv;
+                    }
+
+                    @Override
+                    public int keyOffset(int p) {
+                        return p < position ? cache.offset(p) : (p - position) * stride + qDim;
+                    }
+
+                    @Override
+                    public int valueOffset(int p) {
+                        return p < position ? cache.offset(p) : (p - position) * stride + qDim + kvDim;
+                    }
+                });
                 cache.append(ws.qkv, qDim, qDim + kvDim, stride, rows);
             }
             case SHARED_FULL -> {
                 KvCache cache = state.cache(slot, KvCache.class);
+                requireLength(cache.length(), position);
                 cache.append(ws.qkv, qDim, qDim + kvDim, stride, rows);
-                attendCached(rows, first, stride, cache, ws);
+                attendAll(rows, position, stride, ws, cached(cache));
             }
             case CROSS -> {
                 KvCache cache = state.cache(slot, KvCache.class);
-                if (cache.length() != first + rows) {
-                    throw new IllegalStateException("shared KV cache holds " + cache.length()
-                            + " positions, expected " + (first + rows));
-                }
-                attendCached(rows, first, stride, cache, ws);
+                requireLength(cache.length(), position + rows);
+                attendAll(rows, position, stride, ws, cached(cache));
             }
         }
         combine(rows, ws);
         outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
     }
 
-    private void attendCached(int rows, int first, int stride, KvCache cache, SambaYWorkspace ws) {
-        attendAll(rows, first, 0, stride, ws, (position, kvOffset, keys) -> keys ? cache.keys() : cache.values(),
-                (position, kvOffset) -> cache.offset(position));
+    private static void requireLength(int held, int expected) {
+        if (held != expected) {
+            throw new IllegalStateException("KV cache holds " + held + " positions, expected " + expected
+                    + ": the context is out of step with the model");
+        }
     }
 
-    /** Which array holds position p's keys (or values). */
-    private interface KeyArray {
-        float[] of(int position, int kvOffset, boolean keys);
+    /** Where the keys and values of position p are: an array and the offset of its kv row. */
+    private interface KeySource {
+        float[] keys(int position);
+
+        float[] values(int position);
+
+        int keyOffset(int position);
+
+        int valueOffset(int position);
     }
 
-    /** Offset of position p's kv row (head 0) in that array. */
-    private interface KeyOffset {
-        int of(int position, int kvOffset);
+    private static KeySource cached(KvCache cache) {
+        return new KeySource() {
+            @Override
+            public float[] keys(int position) {
+                return cache.keys();
+            }
+
+            @Override
+            public float[] values(int position) {
+                return cache.values();
+            }
+
+            @Override
+            public int keyOffset(int position) {
+                return cache.offset(position);
+            }
+
+            @Override
+            public int valueOffset(int position) {
+                return cache.offset(position);
+            }
+        };
     }
 
     /**
-     * For every kv pair: gathers keys and values of positions {@code [start, first + rows)} and
-     * attends the query pairs of its group, q1 into {@code ws.heads1}, q2 into {@code ws.heads2}.
+     * Attends the new rows in chunks of {@code queryChunk} queries (so the score matrix stays
+     * chunk x keys): per chunk and kv pair, gathers the keys and values the chunk can see
+     * (the window, or every earlier position) and attends the query pairs of its group, q1
+     * into {@code ws.heads1}, q2 into {@code ws.heads2}.
      */
-    private void attendAll(int rows, int first, int start, int stride, SambaYWorkspace ws, KeyArray array,
-            KeyOffset offset) {
+    private void attendAll(int rows, int position, int stride, SambaYWorkspace ws, KeySource source) {
         int hd = config.headDim();
         int qDim = config.queryDim();
-        int keyOffset = qDim; // where a fresh row's keys start; values follow at + kvDim
-        int valueOffset = qDim + config.kvDim();
-        int keyCount = first + rows - start;
         int window = role == Role.SLIDING_WINDOW ? config.slidingWindow() : CausalAttention.FULL;
         float scale = (float) (1 / Math.sqrt(hd));
         int pairsPerKv = config.heads() / config.kvHeads();
         CausalAttention attention = ws.attention;
-        attention.reserve(keyCount, hd, 2 * hd);
-        for (int kvPair = 0; kvPair < config.kvHeads() / 2; kvPair++) {
-            float[] valuesT = attention.valuesTransposed();
-            for (int j = 0; j < keyCount; j++) {
-                int position = start + j;
-                float[] values = array.of(position, valueOffset, false);
-                int base = offset.of(position, valueOffset) + 2 * kvPair * hd;
-                for (int e = 0; e < 2 * hd; e++) {
-                    valuesT[e * keyCount + j] = values[base + e];
-                }
-            }
-            for (int half = 0; half < 2; half++) {
-                float[] keys = attention.keys();
+        for (int chunk = 0; chunk < rows; chunk += queryChunk) {
+            int chunkRows = Math.min(queryChunk, rows - chunk);
+            int firstQuery = position + chunk;
+            int firstKey = (int) Math.max(0, (long) firstQuery - window + 1);
+            int keyCount = firstQuery + chunkRows - firstKey;
+            attention.reserve(keyCount, hd, 2 * hd);
+            for (int kvPair = 0; kvPair < config.kvHeads() / 2; kvPair++) {
+                float[] valuesT = attention.valuesTransposed();
                 for (int j = 0; j < keyCount; j++) {
-                    int position = start + j;
-                    int base = offset.of(position, keyOffset) + (2 * kvPair + half) * hd;
-                    System.arraycopy(array.of(position, keyOffset, true), base, keys, j * hd, hd);
+                    int p = firstKey + j;
+                    float[] values = source.values(p);
+                    int base = source.valueOffset(p) + 2 * kvPair * hd;
+                    for (int e = 0; e < 2 * hd; e++) {
+                        valuesT[e * keyCount + j] = values[base + e];
+                    }
                 }
-                float[] out = half == 0 ? ws.heads1 : ws.heads2;
-                for (int pair = kvPair * pairsPerKv; pair < (kvPair + 1) * pairsPerKv; pair++) {
-                    int queryHead = 2 * pair + half;
-                    attention.attend(ws.qkv, queryHead * hd, stride, rows, first, keyCount, start, hd, 2 * hd,
-                            window, scale, out, pair * 2 * hd, qDim);
+                for (int half = 0; half < 2; half++) {
+                    float[] keys = attention.keys();
+                    for (int j = 0; j < keyCount; j++) {
+                        int p = firstKey + j;
+                        System.arraycopy(source.keys(p), source.keyOffset(p) + (2 * kvPair + half) * hd, keys, j * hd, hd);
+                    }
+                    float[] out = half == 0 ? ws.heads1 : ws.heads2;
+                    for (int pair = kvPair * pairsPerKv; pair < (kvPair + 1) * pairsPerKv; pair++) {
+                        int queryHead = 2 * pair + half;
+                        attention.attend(ws.qkv, chunk * stride + queryHead * hd, stride, chunkRows, firstQuery,
+                                keyCount, firstKey, hd, 2 * hd, window, scale, out, chunk * qDim + pair * 2 * hd, qDim);
+                    }
                 }
             }
         }

@@ -33,7 +33,7 @@ final class GatedMemoryUnit implements TokenMixer {
     }
 
     @Override
-    public void forward(int rows, ContextState state, SambaYWorkspace ws) {
+    public void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
         int size = rows * config.innerSize();
         inProjection.forward(ws.normed, 0, rows, ws.gate, 0);
         kernels.activations().silu(ws.gate, 0, size);

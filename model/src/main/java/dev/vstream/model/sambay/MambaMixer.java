@@ -78,7 +78,7 @@ final class MambaMixer implements TokenMixer {
     }
 
     @Override
-    public void forward(int rows, ContextState state, SambaYWorkspace ws) {
+    public void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
         int inner = config.innerSize();
         ConvState conv = state.cache(convSlot, ConvState.class);
         SsmState ssm = state.cache(convSlot + 1, SsmState.class);

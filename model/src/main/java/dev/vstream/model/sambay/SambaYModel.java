@@ -62,6 +62,11 @@ public final class SambaYModel implements LanguageModel {
      *         {@link dev.vstream.model.loader.ShapeMismatchException} for a wrong shape
      */
     public static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels) {
+        return load(checkpoint, kernels, DifferentialAttention.QUERY_CHUNK);
+    }
+
+    /** {@link #load(Checkpoint, CpuKernels)} attending at most {@code queryChunk} queries per score matrix. */
+    static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels, int queryChunk) {
         Objects.requireNonNull(kernels, "kernels");
         SambaYConfig config = SambaYConfig.from(checkpoint.config());
         int d = config.hiddenSize();
@@ -80,14 +85,14 @@ public final class SambaYModel implements LanguageModel {
                     yield mamba;
                 }
                 case SLIDING_ATTENTION -> new DifferentialAttention(checkpoint, mixerPrefix, i,
-                        DifferentialAttention.Role.SLIDING_WINDOW, config, kernels, slot++);
+                        DifferentialAttention.Role.SLIDING_WINDOW, config, kernels, slot++, queryChunk);
                 case FULL_ATTENTION -> {
                     sharedSlot = slot++;
                     yield new DifferentialAttention(checkpoint, mixerPrefix, i, DifferentialAttention.Role.SHARED_FULL,
-                            config, kernels, sharedSlot);
+                            config, kernels, sharedSlot, queryChunk);
                 }
                 case CROSS_ATTENTION -> new DifferentialAttention(checkpoint, mixerPrefix, i,
-                        DifferentialAttention.Role.CROSS, config, kernels, sharedSlot);
+                        DifferentialAttention.Role.CROSS, config, kernels, sharedSlot, queryChunk);
                 case GATED_MEMORY -> new GatedMemoryUnit(checkpoint, mixerPrefix, config, kernels);
             };
             layers.add(new DecoderLayer(checkpoint, prefix, mixer, config, kernels));
@@ -137,21 +142,35 @@ public final class SambaYModel implements LanguageModel {
      * The forward loop. Writes the logits of the last {@code logitRows} tokens and, when
      * {@code hiddenStates} is given, the residual stream {@code (tokens, d)} after the embedding
      * (index 0) and after every layer (index i + 1), before the final norm.
+     *
+     * <p>YOCO prefill: the layers after the shared-KV layer keep no cache, so when only the
+     * last position's logits are wanted they run on the last row alone (its residual and
+     * memory moved to row 0); the cross-decoder then costs one token whatever the prompt length.
      */
     void forward(ContextState state, int[] tokens, int logitRows, float[] logitsOut, float[][] hiddenStates) {
         check(state, tokens, logitRows, logitsOut);
         int rows = tokens.length;
+        int position = state.position();
         int d = config.hiddenSize();
         ws.ensure(rows);
         for (int t = 0; t < rows; t++) {
             embedding.row(tokens[t]).copyTo(ws.residual, t * d);
         }
         capture(hiddenStates, 0, rows);
+        int active = rows;
+        int activePosition = position;
         for (int i = 0; i < layers.size(); i++) {
-            layers.get(i).forward(rows, state, ws);
+            if (i == config.sharedKvLayer() + 1 && logitRows == 1 && active > 1 && hiddenStates == null) {
+                int inner = config.innerSize();
+                System.arraycopy(ws.residual, (active - 1) * d, ws.residual, 0, d);
+                System.arraycopy(ws.memory, (active - 1) * inner, ws.memory, 0, inner);
+                activePosition += active - 1;
+                active = 1;
+            }
+            layers.get(i).forward(active, activePosition, state, ws);
             capture(hiddenStates, i + 1, rows);
         }
-        int first = rows - logitRows;
+        int first = active - logitRows;
         kernels.norms().layerNorm(ws.residual, first * d, ws.normed, 0, logitRows, d, finalNormWeight, finalNormBias,
                 (float) config.layerNormEps());
         head.forward(ws.normed, 0, logitRows, logitsOut, 0);

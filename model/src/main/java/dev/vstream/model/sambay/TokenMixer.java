@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * The token mixers of a SambaY layer: the closed set the layer plan draws from. One
  * {@code forward} serves prefill ({@code rows} new tokens) and decode ({@code rows = 1}); the
- * new tokens have positions {@code state.position() ..}, which the model advances only after
- * the whole stack has run.
+ * rows have positions {@code position .. position + rows - 1} (the model advances the state's
+ * position only after the whole stack has run).
  */
 sealed interface TokenMixer permits MambaMixer, DifferentialAttention, GatedMemoryUnit {
 
@@ -16,7 +16,7 @@ sealed interface TokenMixer permits MambaMixer, DifferentialAttention, GatedMemo
      * Mixes {@code ws.normed (rows, d)} into {@code ws.mixed (rows, d)}, reading and updating
      * this layer's caches in {@code state}.
      */
-    void forward(int rows, ContextState state, SambaYWorkspace ws);
+    void forward(int rows, int position, ContextState state, SambaYWorkspace ws);
 
     /** Appends the caches this mixer owns to a new context's slot list (the slots it was given). */
     void addCaches(List<LayerCache> slots);
