@@ -18,10 +18,10 @@ import java.util.List;
  *       hold left out).
  *   <li>Online stride and phase search: for each stride {@code s} in
  *       {@code [minStride, maxStride]}, "view" the column mass and the diagonal mass with
- *       period {@code s} (a fold, no extra matmul); keep the smallest stride whose view is
- *       within 5% of the most concentrated one, then the phases (column residues and
- *       diagonal offsets) with the most mass, until {@code lineMass} of the estimated mass
- *       outside sink and window is held or {@code maxLines} are taken.
+ *       period {@code s} (a fold, no extra matmul) and take the phases (column residues and
+ *       diagonal offsets) with the most mass until {@code lineMass} of the estimated mass
+ *       outside sink and window is held or {@code maxLines} are taken; keep the stride whose
+ *       lines cost least (see {@link #search}).
  *   <li>Permute: video token with modality index {@code t} goes to slot
  *       {@code groupStart(t mod s) + t / s}, each phase group padded to whole blocks, so a
  *       line of {@code L/s} tokens fills {@code L/(s B)} dense blocks instead of touching
@@ -45,9 +45,6 @@ import java.util.List;
  */
 public record GridPattern(int sink, int window, int maxLines, double lineMass, int minStride, int maxStride)
         implements HeadPattern {
-
-    /** A stride within this fraction of the best concentration counts as equally good. */
-    private static final double STRIDE_TOLERANCE = 0.95;
 
     public GridPattern {
         if (sink < 0 || window < 1 || maxLines < 0 || !(lineMass >= 0 && lineMass <= 1)
@@ -83,52 +80,73 @@ public record GridPattern(int sink, int window, int maxLines, double lineMass, i
                 LastQueryEstimate.lastRows(tokens), position, sinkTokens, window);
         Lines lines = search(estimate.columnMass, estimate.diagonalMass, length, b);
 
-        passes.add(Passes.window(Passes.spanSlots(querySpans, b), sinkTokens, window, n, b));
+        List<BlockPass> grid = new ArrayList<>();
+        grid.add(Passes.window(Passes.spanSlots(querySpans, b), sinkTokens, window, n, b));
         if (lines.columns.length + lines.diagonals.length > 0) {
-            passes.add(linePass(tokens, lines, sinkTokens, b));
+            grid.add(linePass(tokens, lines, sinkTokens, b));
         }
+        BlockPass dense = Passes.allEarlier(Passes.spanSlots(querySpans, b), MaskRule.CAUSAL, n, b);
+        if (grid.stream().mapToLong(BlockPass::computedBlockPairs).sum() >= dense.computedBlockPairs()) {
+            passes.add(dense);
+            return "dense(grid costs more)";
+        }
+        passes.addAll(grid);
         return "grid(s=" + lines.stride + " v=" + Arrays.toString(lines.columns) + " d="
                 + Arrays.toString(lines.diagonals) + ")";
     }
 
-    /** Stride and phases from the column and diagonal mass over modality positions {@code [0, length)}. */
+    /**
+     * Stride and phases from the column and diagonal mass over modality positions
+     * {@code [0, length)}. Every stride is scored by what its lines would cost: the greedy
+     * lines reaching a target share of the off-window mass, each line {@code g} key blocks for
+     * each of the {@code s g} query blocks, {@code g = ceil(L / s / B)} (about {@code 1/s} of
+     * the keys on long inputs, more where padding of short phase groups dominates). The cheapest stride that reaches the target wins, ties to the smaller stride,
+     * so a multiple of the true period (which folds the same mass into more lines) loses.
+     * When no stride reaches {@code lineMass} within {@code maxLines}, the target is lowered
+     * step by step.
+     */
     Lines search(double[] columnMass, double[] diagonalMass, int length, int blockSize) {
         double outside = 0;
         for (int i = 0; i < length; i++) {
             outside += columnMass[i];
         }
-        int largest = Math.min(maxStride, length / blockSize);
+        // A phase group shorter than a block is padded; past a quarter block padding dominates.
+        int largest = Math.max(minStride, Math.min(maxStride, length / Math.max(1, blockSize / 4)));
         double[] columnFold = new double[largest];
         double[] diagonalFold = new double[largest];
-        double[] score = new double[largest + 1];
-        double best = 0;
-        for (int s = minStride; s <= largest; s++) {
-            fold(columnMass, length, s, columnFold);
-            fold(diagonalMass, length, s, diagonalFold);
-            double peak = 0;
-            for (int r = 0; r < s; r++) {
-                peak = Math.max(peak, Math.max(columnFold[r], diagonalFold[r]));
+        for (double target = lineMass; target > 0.01; target *= 0.8) {
+            Lines best = null;
+            double bestCost = Double.MAX_VALUE;
+            for (int s = minStride; s <= largest; s++) {
+                fold(columnMass, length, s, columnFold);
+                fold(diagonalMass, length, s, diagonalFold);
+                double[] held = new double[1];
+                Lines lines = greedy(columnFold, diagonalFold, s, target * outside, held);
+                // Block pairs of the lines pass: s query groups of g blocks, each line g key blocks.
+                long groupBlocks = BlockPass.ceilDiv(BlockPass.ceilDiv(length, s), blockSize);
+                double cost = (double) (lines.columns.length + lines.diagonals.length) * s * groupBlocks * groupBlocks;
+                if (held[0] >= target * outside && cost < bestCost * (1 - 1e-6)) {
+                    best = lines;
+                    bestCost = cost;
+                }
             }
-            // Concentration against a uniform spread over s phases.
-            score[s] = outside > 0 ? peak * s / outside : 0;
-            best = Math.max(best, score[s]);
-        }
-        int stride = minStride;
-        for (int s = minStride; s <= largest; s++) {
-            if (score[s] >= STRIDE_TOLERANCE * best) {
-                stride = s;
-                break;
+            if (best != null) {
+                return best;
             }
         }
-        fold(columnMass, length, stride, columnFold);
-        fold(diagonalMass, length, stride, diagonalFold);
-        // Greedy over both kinds of line, most mass first (overlaps counted twice: a heuristic bound).
-        List<Integer> columns = new ArrayList<>();
-        List<Integer> diagonals = new ArrayList<>();
-        double held = 0;
+        return new Lines(minStride, new int[0], new int[0]);
+    }
+
+    /** Lines of one stride, most mass first, until {@code target} is held or {@code maxLines} taken. */
+    private Lines greedy(double[] columnFold, double[] diagonalFold, int stride, double target, double[] held) {
+        int[] columns = new int[maxLines];
+        int[] diagonals = new int[maxLines];
+        int columnCount = 0;
+        int diagonalCount = 0;
         boolean[] columnTaken = new boolean[stride];
         boolean[] diagonalTaken = new boolean[stride];
-        while (columns.size() + diagonals.size() < maxLines && held < lineMass * outside) {
+        // Overlaps (a column phase on a diagonal) are counted twice: a heuristic bound.
+        while (columnCount + diagonalCount < maxLines && held[0] < target) {
             int bestColumn = argmax(columnFold, stride, columnTaken);
             int bestDiagonal = argmax(diagonalFold, stride, diagonalTaken);
             double columnValue = bestColumn < 0 ? -1 : columnFold[bestColumn];
@@ -138,16 +156,19 @@ public record GridPattern(int sink, int window, int maxLines, double lineMass, i
             }
             if (columnValue >= diagonalValue) {
                 columnTaken[bestColumn] = true;
-                columns.add(bestColumn);
-                held += columnValue;
+                columns[columnCount++] = bestColumn;
+                held[0] += columnValue;
             } else {
                 diagonalTaken[bestDiagonal] = true;
-                diagonals.add(bestDiagonal);
-                held += diagonalValue;
+                diagonals[diagonalCount++] = bestDiagonal;
+                held[0] += diagonalValue;
             }
         }
-        return new Lines(stride, columns.stream().mapToInt(Integer::intValue).sorted().toArray(),
-                diagonals.stream().mapToInt(Integer::intValue).sorted().toArray());
+        int[] c = Arrays.copyOf(columns, columnCount);
+        int[] d = Arrays.copyOf(diagonals, diagonalCount);
+        Arrays.sort(c);
+        Arrays.sort(d);
+        return new Lines(stride, c, d);
     }
 
     private static void fold(double[] mass, int length, int stride, double[] folded) {

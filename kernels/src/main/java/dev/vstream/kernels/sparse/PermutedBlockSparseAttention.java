@@ -104,8 +104,11 @@ public final class PermutedBlockSparseAttention {
             label.append("T:").append(config.text().plan(context, text, passes));
         }
         if (!video.isEmpty()) {
+            int first = passes.size();
             label.append(label.isEmpty() ? "" : " ").append("V:").append(config.video().plan(context, video, passes));
-            if (config.boundary() == Boundary.TWO_D && !text.isEmpty() && !(config.video() instanceof DensePattern)) {
+            // A video pattern that fell back to dense already holds every text key.
+            boolean windowed = passes.get(first).rule().window() != Integer.MAX_VALUE;
+            if (config.boundary() == Boundary.TWO_D && !text.isEmpty() && windowed) {
                 BlockPass crossModal = videoToText(context, video, text, config.video());
                 if (crossModal != null) {
                     passes.add(crossModal);
