@@ -14,13 +14,20 @@ names, same config keys, bf16 weights) and writes what the Java side must reprod
       hidden_states.N     (M + T, hidden)   residual stream after operator N-1 (0 = embeddings
                                             with the memory tokens prepended), float64
       final_hidden        (M + T, hidden)   after the final RMSNorm
+  flash_tiny_variant/, goldens/flash_tiny_variant.safetensors
+      the same weights plus per-head q/k RMSNorm weights of the attention layer, with
+      kq_norm "rms", NTK RoPE (rope_type "ntk", max 4096 / orig 1024 positions) and the
+      alias "m" for the second Mamba-2 layer; goldens: input_ids and logits
   goldens/manifest.json   versions, config, the cross-checks below and their max differences
 
 The reference is written from the published math (notes/hybrid-models.md 1.3 and 3b), one
 operator per layer, each `x <- x + op(RMSNorm(x))`:
   f         SwiGLU FFN
   m2        Mamba-2, ngroups 1, gated RMSNorm(y * SiLU(z)) eps 1e-5, conv with bias, sequential scan
-  a         GQA softmax attention, RoPE (rotate-half, theta from config), causal
+  a         GQA softmax attention, RoPE (rotate-half, theta from config, or the reference's NTK
+            base theta * (2 max / orig - 1)^(d / (d - 2)) for rope_type "ntk"), causal; with
+            kq_norm "rms" a per-head RMSNorm (eps 1e-6, the reference's RMSNorm default) of q
+            and k before RoPE
   deltanet  SiLU(short conv) on q, k, v, L2-normalised q and k (eps 1e-6 under the root),
             beta = sigmoid(W_b h), plain delta rule as a recurrent loop, scale 1/sqrt(d_k),
             per-head RMSNorm (eps 1e-5)
@@ -30,7 +37,8 @@ final norm; logits are divided by the L2 norm of each LM-head row.
 Cross-checks run on the same weights with transformers' own modules (recorded in the manifest,
 not used for the goldens, because some of them cast to fp32 internally):
   Mamba2Mixer.forward on CPU (its pure-torch fallbacks: chunked SSD, chunk 8 so the 16 positions span two chunks),
-  LlamaAttention (eager) with LlamaRotaryEmbedding, LlamaMLP, LlamaRMSNorm,
+  LlamaAttention (eager; Qwen3Attention for the q/k-norm variant) with LlamaRotaryEmbedding,
+  LlamaMLP, LlamaRMSNorm,
   Qwen3-Next torch_chunk_gated_delta_rule with g = 0 (the plain delta rule) for DeltaNet.
 The transformers modules get the checkpoint tensors through load_state_dict(strict=True),
 which also proves the tensor names line up with transformers' module attributes.
@@ -94,10 +102,15 @@ CONFIG = {
     "vocab_size": 256,
 }
 
+# Same weights, other attention options: q/k RMSNorm, NTK RoPE, and the 'm' code for Mamba-2.
+VARIANT = dict(CONFIG, kq_norm="rms", rope_type="ntk", orig_max_position_embeddings=1024,
+               layer_types=["deltanet", "f", "m2", "f", "a", "f", "m", "f"])
+
 DELTANET_CONV = 4          # FLA DeltaNet default conv_size (the HF code does not pass d_conv)
 DELTANET_NORM_EPS = 1e-5   # FLA RMSNorm default in DeltaNet
 MAMBA_NORM_EPS = 1e-5      # mamba_ssm gated RMSNorm in Mamba2
 L2_EPS = 1e-6              # FLA l2norm
+KQ_NORM_EPS = 1e-6         # the reference's RMSNorm default, used for q_norm / k_norm
 
 
 def dims(cfg):
@@ -148,7 +161,7 @@ def make_weights(cfg):
             w[a + "k_proj.weight"] = linear(d["kv"] * d["head_dim"], h)
             w[a + "v_proj.weight"] = linear(d["kv"] * d["head_dim"], h)
             w[a + "o_proj.weight"] = linear(h, d["heads"] * d["head_dim"])
-        elif kind == "m2":
+        elif kind in ("m2", "m"):
             m = p + "mamba."
             conv_dim = d["d_inner"] + 2 * d["d_state"]
             w[m + "in_proj.weight"] = linear(2 * d["d_inner"] + 2 * d["d_state"] + d["m_heads"], h)
@@ -171,6 +184,13 @@ def make_weights(cfg):
             w[n + "o_proj.weight"] = linear(h, h)
         else:
             raise ValueError(kind)
+    if cfg["kq_norm"] == "rms":  # drawn last, from their own stream: the other weights stay the same
+        g2 = torch.Generator().manual_seed(SEED + 1)
+        for i, kind in enumerate(cfg["layer_types"]):
+            if kind == "a":
+                for name in ("q_norm", "k_norm"):
+                    w[f"model.layers.{i}.self_attn.{name}.weight"] = 1.0 + torch.randn(
+                        d["head_dim"], generator=g2) * 0.2
     # Stored as bf16, like the released checkpoints; the references use these exact values.
     return {k: v.to(torch.bfloat16).contiguous() for k, v in w.items()}
 
@@ -197,8 +217,15 @@ def ffn(x, w, p):
                     w[p + "down_proj.weight"])
 
 
+def rope_base(cfg, head_dim):
+    if cfg.get("rope_type") == "ntk":
+        stretch = 2.0 * cfg["max_position_embeddings"] / cfg["orig_max_position_embeddings"] - 1.0
+        return cfg["rope_theta"] * stretch ** (head_dim / (head_dim - 2))
+    return cfg["rope_theta"]
+
+
 def rope_tables(cfg, positions, head_dim, dtype):
-    inv_freq = 1.0 / (cfg["rope_theta"] ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
+    inv_freq = 1.0 / (rope_base(cfg, head_dim) ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
     angles = positions.to(torch.float64)[:, None] * inv_freq[None, :]
     emb = torch.cat([angles, angles], dim=-1)
     return emb.cos().to(dtype), emb.sin().to(dtype)
@@ -215,6 +242,9 @@ def attention(x, w, p, cfg, positions):
     q = F.linear(x, w[p + "q_proj.weight"]).view(t, d["heads"], hd)
     k = F.linear(x, w[p + "k_proj.weight"]).view(t, d["kv"], hd)
     v = F.linear(x, w[p + "v_proj.weight"]).view(t, d["kv"], hd)
+    if cfg["kq_norm"] == "rms":
+        q = rms_norm(q, w[p + "q_norm.weight"], KQ_NORM_EPS)
+        k = rms_norm(k, w[p + "k_norm.weight"], KQ_NORM_EPS)
     cos, sin = rope_tables(cfg, positions, hd, x.dtype)
     q = q * cos[:, None] + rotate_half_plain(q) * sin[:, None]
     k = k * cos[:, None] + rotate_half_plain(k) * sin[:, None]
@@ -300,7 +330,7 @@ def forward_plain(cfg, w, ids, dtype):
             h = rms_norm(x, w[p + "input_layernorm.weight"], eps)
             if kind == "a":
                 x = x + attention(h, w, p + "self_attn.", cfg, positions)
-            elif kind == "m2":
+            elif kind in ("m2", "m"):
                 x = x + mamba2(h, w, p + "mamba.", cfg)
             else:
                 x = x + deltanet(h, w, p + "gla.", cfg)
@@ -323,9 +353,10 @@ def forward_transformers(cfg, w, ids, dtype):
 
     d = dims(cfg)
     w = {k: v.to(dtype) for k, v in w.items()}
+    base = rope_base(cfg, d["head_dim"])
     llama = LlamaConfig(hidden_size=d["hidden"], intermediate_size=d["ffn"], num_attention_heads=d["heads"],
                         num_key_value_heads=d["kv"], head_dim=d["head_dim"], rms_norm_eps=cfg["rms_norm_eps"],
-                        max_position_embeddings=cfg["max_position_embeddings"], rope_theta=cfg["rope_theta"],
+                        max_position_embeddings=cfg["max_position_embeddings"], rope_theta=base,
                         attention_bias=False, mlp_bias=False, hidden_act="silu", num_hidden_layers=len(cfg["layer_types"]))
     llama._attn_implementation = "eager"
     mamba_cfg = Mamba2Config(num_heads=d["m_heads"], head_dim=d["m_headdim"], hidden_size=d["hidden"],
@@ -347,7 +378,7 @@ def forward_transformers(cfg, w, ids, dtype):
 
     rotary = LlamaRotaryEmbedding(llama).to(dtype)
     inv = rotary.inv_freq.double()
-    expected = 1.0 / (cfg["rope_theta"] ** (torch.arange(0, d["head_dim"], 2, dtype=torch.float64) / d["head_dim"]))
+    expected = 1.0 / (base ** (torch.arange(0, d["head_dim"], 2, dtype=torch.float64) / d["head_dim"]))
     assert float(inv[0]) == 1.0 and torch.allclose(inv, expected, rtol=1e-6), "rotary inv_freq is not the default RoPE"
 
     x = torch.cat([w["model.memory_tokens"], w["model.embed_tokens.weight"][ids]], dim=0)[None]
@@ -364,10 +395,19 @@ def forward_transformers(cfg, w, ids, dtype):
                 x = x + load(LlamaMLP(llama), p + "ffn.")(h)
             else:
                 h = norm(p + "input_layernorm.", d["hidden"], cfg["rms_norm_eps"])(x)
-                if kind == "a":
+                if kind == "a" and cfg["kq_norm"] == "rms":
+                    from transformers import Qwen3Config
+                    from transformers.models.qwen3.modeling_qwen3 import Qwen3Attention
+                    qwen = Qwen3Config(hidden_size=d["hidden"], num_attention_heads=d["heads"],
+                                       num_key_value_heads=d["kv"], head_dim=d["head_dim"], rms_norm_eps=KQ_NORM_EPS,
+                                       attention_bias=False, num_hidden_layers=1, use_sliding_window=False)
+                    qwen._attn_implementation = "eager"
+                    attn = load(Qwen3Attention(qwen, layer_idx=0), p + "self_attn.")
+                    x = x + attn(h, position_embeddings=(cos, sin), attention_mask=mask)[0]
+                elif kind == "a":
                     attn = load(LlamaAttention(llama, layer_idx=i), p + "self_attn.")
                     x = x + attn(h, position_embeddings=(cos, sin), attention_mask=mask)[0]
-                elif kind == "m2":
+                elif kind in ("m2", "m"):
                     mixer = Mamba2Mixer(mamba_cfg, layer_idx=0)
                     x = x + load(mixer, p + "mamba.")(h)
                 else:
@@ -389,6 +429,45 @@ def max_rel(a, b):
     return float((a - b).abs().max() / b.abs().max())
 
 
+def build(out, name, cfg, ids):
+    """Writes the checkpoint and the goldens of one config; returns its manifest section."""
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    weights = make_weights(cfg)
+    with open(os.path.join(out, name, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+    save_file(weights, os.path.join(out, name, "model.safetensors"), metadata={"format": "pt"})
+
+    logits64, states64, final64 = forward_plain(cfg, weights, ids, torch.float64)
+    logits32, _, _ = forward_plain(cfg, weights, ids, torch.float32)
+    section = {
+        "layer_types": cfg["layer_types"],
+        "kq_norm": cfg["kq_norm"],
+        "rope_type": cfg.get("rope_type", "default"),
+        "rope_base": rope_base(cfg, cfg["hidden_size"] // cfg["num_attention_heads"]),
+        "golden": "plain reference (make_goldens.py forward_plain) in float64 on the bf16 weights",
+        "plain_fp32_vs_fp64_max_rel": max_rel(logits32, logits64),
+        "logits_max_abs": float(logits64.abs().max()),
+    }
+    try:
+        logits_tf, states_tf, _ = forward_transformers(cfg, weights, ids, torch.float64)
+        section["transformers_modules_vs_plain_max_rel"] = {
+            "logits": max_rel(logits_tf, logits64),
+            **{f"hidden_states.{i}": max_rel(a, b) for i, (a, b) in enumerate(zip(states_tf, states64))},
+        }
+        logits_tf32, _, _ = forward_transformers(cfg, weights, ids, torch.float32)
+        section["transformers_modules_fp32_vs_plain_fp64_max_rel"] = max_rel(logits_tf32, logits64)
+    except Exception:  # recorded, never hidden: the golden itself does not depend on it
+        section["transformers_cross_check_error"] = traceback.format_exc()
+
+    goldens = {"input_ids": ids.to(torch.float32), "logits": logits64.to(torch.float32)}
+    if name == "flash_tiny":
+        goldens["final_hidden"] = final64.to(torch.float32)
+        for i, st in enumerate(states64):
+            goldens[f"hidden_states.{i}"] = st.to(torch.float32).contiguous()
+    save_file(goldens, os.path.join(out, "goldens", name + ".safetensors"), metadata={"format": "pt"})
+    return section
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
@@ -396,46 +475,16 @@ def main():
     torch.set_grad_enabled(False)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    os.makedirs(os.path.join(out, "flash_tiny"), exist_ok=True)
     os.makedirs(os.path.join(out, "goldens"), exist_ok=True)
-
-    cfg = CONFIG
-    weights = make_weights(cfg)
-    with open(os.path.join(out, "flash_tiny", "config.json"), "w") as f:
-        json.dump(cfg, f, indent=2)
-    save_file(weights, os.path.join(out, "flash_tiny", "model.safetensors"), metadata={"format": "pt"})
-
     ids = torch.tensor(INPUT_IDS)
-    logits64, states64, final64 = forward_plain(cfg, weights, ids, torch.float64)
-    logits32, _, _ = forward_plain(cfg, weights, ids, torch.float32)
-
-    manifest = {
-        "torch": torch.__version__,
-        "seed": SEED,
-        "input_ids": INPUT_IDS,
-        "layer_types": cfg["layer_types"],
-        "golden": "plain reference (make_goldens.py forward_plain) in float64 on the bf16 weights",
-        "plain_fp32_vs_fp64_max_rel": max_rel(logits32, logits64),
-        "logits_max_abs": float(logits64.abs().max()),
-    }
+    manifest = {"torch": torch.__version__, "seed": SEED, "input_ids": INPUT_IDS}
     try:
         import transformers
         manifest["transformers"] = transformers.__version__
-        logits_tf, states_tf, _ = forward_transformers(cfg, weights, ids, torch.float64)
-        manifest["transformers_modules_vs_plain_max_rel"] = {
-            "logits": max_rel(logits_tf, logits64),
-            **{f"hidden_states.{i}": max_rel(a, b) for i, (a, b) in enumerate(zip(states_tf, states64))},
-        }
-        logits_tf32, _, _ = forward_transformers(cfg, weights, ids, torch.float32)
-        manifest["transformers_modules_fp32_vs_plain_fp64_max_rel"] = max_rel(logits_tf32, logits64)
-    except Exception:  # recorded, never hidden: the golden itself does not depend on it
-        manifest["transformers_cross_check_error"] = traceback.format_exc()
-
-    goldens = {"input_ids": ids.to(torch.float32), "logits": logits64.to(torch.float32),
-               "final_hidden": final64.to(torch.float32)}
-    for i, s in enumerate(states64):
-        goldens[f"hidden_states.{i}"] = s.to(torch.float32).contiguous()
-    save_file(goldens, os.path.join(out, "goldens", "flash_tiny.safetensors"), metadata={"format": "pt"})
+    except ImportError:
+        manifest["transformers"] = None
+    manifest["flash_tiny"] = build(out, "flash_tiny", CONFIG, ids)
+    manifest["flash_tiny_variant"] = build(out, "flash_tiny_variant", VARIANT, ids)
     with open(os.path.join(out, "goldens", "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
     print(json.dumps(manifest, indent=2))

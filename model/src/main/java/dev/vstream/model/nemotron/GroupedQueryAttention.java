@@ -15,7 +15,8 @@ import java.util.List;
  * reference's fused_mha kernel has no window). With {@code h = RMSNorm(x)}:
  *
  * <pre>
- *   q = RoPE(h Wq^T), k = RoPE(h Wk^T), v = h Wv^T      (heads of d = hidden / heads)
+ *   q = RoPE(N_q(h Wq^T)), k = RoPE(N_k(h Wk^T)), v = h Wv^T   (heads of d = hidden / heads;
+ *                                                              N: per-head RMSNorm if kq_norm = rms)
  *   o_i = softmax_j(q_i . k_g(i),j / sqrt(d)) v_g(i),j   (query head i reads KV head i / (heads / kvHeads))
  *   x <- x + concat_i(o_i) Wo^T
  * </pre>
@@ -30,6 +31,8 @@ final class GroupedQueryAttention implements Operator {
     private final Linear key;    // (kvHeads * headDim, hidden)
     private final Linear value;  // (kvHeads * headDim, hidden)
     private final Linear output; // (hidden, heads * headDim)
+    private final Tensor queryNorm; // (headDim), or null without kq_norm
+    private final Tensor keyNorm;   // (headDim), or null without kq_norm
     private final RotaryEmbedding rope; // null without RoPE
     private final int hidden;
     private final int heads;
@@ -52,7 +55,9 @@ final class GroupedQueryAttention implements Operator {
         this.key = Linear.load(checkpoint, attn + "k_proj", kvHeads * headDim, hidden, false, kernels);
         this.value = Linear.load(checkpoint, attn + "v_proj", kvHeads * headDim, hidden, false, kernels);
         this.output = Linear.load(checkpoint, attn + "o_proj", hidden, heads * headDim, false, kernels);
-        this.rope = config.rope() ? new RotaryEmbedding(headDim, config.ropeTheta()) : null;
+        this.queryNorm = config.queryKeyNorm() ? checkpoint.tensor(attn + "q_norm.weight", headDim) : null;
+        this.keyNorm = config.queryKeyNorm() ? checkpoint.tensor(attn + "k_norm.weight", headDim) : null;
+        this.rope = config.rope() ? new RotaryEmbedding(headDim, config.ropeBase()) : null;
         this.scale = (float) (1 / Math.sqrt(headDim));
         this.attention = attention;
         this.kernels = kernels;
@@ -79,6 +84,11 @@ final class GroupedQueryAttention implements Operator {
         query.forward(normed, 0, rows, q, 0);
         key.forward(normed, 0, rows, keysAndValues, 0);
         value.forward(normed, 0, rows, keysAndValues, rows * kvDim);
+        if (queryNorm != null) {
+            float eps = NemotronFlashConfig.QUERY_KEY_NORM_EPS;
+            kernels.norms().rmsNorm(q, 0, q, 0, rows * heads, headDim, queryNorm, eps);
+            kernels.norms().rmsNorm(keysAndValues, 0, keysAndValues, 0, rows * kvHeads, headDim, keyNorm, eps);
+        }
         if (rope != null) {
             rope.apply(q, 0, qDim, rows, heads, firstPosition);
             rope.apply(keysAndValues, 0, kvDim, rows, kvHeads, firstPosition);

@@ -9,8 +9,8 @@ import java.util.List;
  * Hyper-parameters of a Nemotron-Flash checkpoint, bound by name from its config.json. Missing
  * keys take the defaults of the reference {@code NemotronFlashConfig} (and of the DeltaNet and
  * Mamba2 modules it builds); values the reference supports but this implementation does not
- * (q/k RMSNorm, non-default RoPE scaling, separate attention widths, the relu2 FFN) are
- * rejected by name rather than silently computed differently.
+ * (dynamic NTK RoPE, separate attention widths, the relu2 FFN, sliding windows outside
+ * fused_mha) are rejected by name rather than silently computed differently.
  *
  * @param hiddenSize       residual width ({@code hidden_size})
  * @param vocabSize        embedding and head rows ({@code vocab_size})
@@ -26,11 +26,13 @@ import java.util.List;
  * @param mambaInnerSize   Mamba-2 d_inner = {@code mamba_expand * hidden_size}
  * @param mambaHeadDim     Mamba-2 head width ({@code mamba2_headdim})
  * @param rope             whether attention applies RoPE ({@code rope})
- * @param ropeTheta        RoPE base ({@code rope_theta})
+ * @param ropeBase         the base RoPE uses: {@code rope_theta}, NTK-scaled when {@code rope_type}
+ *                         is {@code ntk} (see {@link #ntkBase})
+ * @param queryKeyNorm     per-head RMSNorm of queries and keys before RoPE ({@code kq_norm = "rms"})
  */
 public record NemotronFlashConfig(int hiddenSize, int vocabSize, List<OperatorType> operators, int attentionHeads,
         int keyValueHeads, int ffnSize, double rmsNormEps, int memoryTokens, int mambaStateSize, int mambaConvWidth,
-        int mambaInnerSize, int mambaHeadDim, boolean rope, double ropeTheta) {
+        int mambaInnerSize, int mambaHeadDim, boolean rope, double ropeBase, boolean queryKeyNorm) {
 
     /** Kernel of DeltaNet's short convolutions: the FLA layer's default, which the reference does not override. */
     public static final int DELTANET_CONV_WIDTH = 4;
@@ -38,6 +40,10 @@ public record NemotronFlashConfig(int hiddenSize, int vocabSize, List<OperatorTy
     public static final float DELTANET_NORM_EPS = 1e-5f;
     /** eps of Mamba-2's gated RMSNorm (mamba_ssm, as the reference builds it). */
     public static final float MAMBA_NORM_EPS = 1e-5f;
+    /** eps of the q/k RMSNorm: the reference builds it with its RMSNorm default, not rms_norm_eps. */
+    public static final float QUERY_KEY_NORM_EPS = 1e-6f;
+    /** The reference's fixed NTK scaling factor. */
+    private static final double NTK_FACTOR = 2;
 
     public NemotronFlashConfig {
         operators = List.copyOf(operators);
@@ -72,17 +78,24 @@ public record NemotronFlashConfig(int hiddenSize, int vocabSize, List<OperatorTy
         if (!(rmsNormEps > 0) || !Double.isFinite(rmsNormEps)) {
             throw new IllegalArgumentException("rms_norm_eps must be positive, got " + rmsNormEps);
         }
-        if (rope && (!(ropeTheta > 0) || !Double.isFinite(ropeTheta))) {
-            throw new IllegalArgumentException("rope_theta must be positive, got " + ropeTheta);
+        if (rope && (!(ropeBase > 0) || !Double.isFinite(ropeBase))) {
+            throw new IllegalArgumentException("RoPE base must be positive, got " + ropeBase);
         }
     }
 
     /** Binds the config; every error names the file and the key. */
     public static NemotronFlashConfig from(ModelConfig config) {
         String source = config.source();
-        requireValue(config, "kq_norm", "none", "per-head q/k RMSNorm ('rms') is not supported");
+        String kqNorm = config.getString("kq_norm", "none");
+        if (!kqNorm.equals("none") && !kqNorm.equals("rms")) {
+            throw new ModelLoadException(source + ": key 'kq_norm' = '" + kqNorm + "': expected 'none' or 'rms'");
+        }
         requireValue(config, "mlp_hidden_act", "silu", "only the SwiGLU FFN ('silu') is supported");
-        requireValue(config, "rope_type", "default", "only default RoPE is supported");
+        String ropeType = config.getString("rope_type", "default");
+        if (!ropeType.equals("default") && !ropeType.equals("ntk")) {
+            throw new ModelLoadException(source + ": key 'rope_type' = '" + ropeType
+                    + "': only default and ntk RoPE are supported");
+        }
         for (String key : List.of("attn_hidden_size", "kq_head_dim", "v_head_dim")) {
             if (config.getInt(key, -1) > 0) {
                 throw new ModelLoadException(source + ": key '" + key + "' = " + config.getInt(key)
@@ -109,16 +122,40 @@ public record NemotronFlashConfig(int hiddenSize, int vocabSize, List<OperatorTy
                 ? (int) (config.getDouble("ffn_expand_ratio") * hidden) / 128 * 128
                 : config.getInt("intermediate_size", 0);
         int heads = config.getInt("num_attention_heads");
+        double theta = config.getDouble("rope_theta", 10000.0);
+        double base = theta;
+        if (ropeType.equals("ntk") && config.getBoolean("rope", false)) {
+            if (!config.has("orig_max_position_embeddings")) {
+                throw new ModelLoadException(source + ": key 'orig_max_position_embeddings' is missing (ntk RoPE needs it)");
+            }
+            base = ntkBase(theta, config.getLong("max_position_embeddings", 262144),
+                    config.getLong("orig_max_position_embeddings"), hidden / heads);
+        }
         try {
             return new NemotronFlashConfig(hidden, config.getInt("vocab_size"), operators, heads,
                     config.getInt("num_key_value_heads", heads), ffn, config.getDouble("rms_norm_eps", 1e-6),
                     config.getInt("num_memory_tokens", 0), config.getInt("mamba_d_state", 16),
                     config.getInt("mamba_d_conv", 4), config.getInt("mamba_expand", 2) * hidden,
-                    config.getInt("mamba2_headdim", 64), config.getBoolean("rope", false),
-                    config.getDouble("rope_theta", 10000.0));
+                    config.getInt("mamba2_headdim", 64), config.getBoolean("rope", false), base,
+                    kqNorm.equals("rms"));
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The reference's static NTK-aware base: {@code theta * (f * max / orig - (f - 1))^(d / (d - 2))}
+     * with {@code f = 2} and d the rotated head width; the frequencies are then
+     * {@code base^(-2i/d)} as usual.
+     */
+    static double ntkBase(double theta, long maxPositions, long originalMaxPositions, int headDim) {
+        if (originalMaxPositions <= 0 || maxPositions <= 0 || headDim <= 2) {
+            throw new IllegalArgumentException("ntk RoPE needs positive max_position_embeddings ("
+                    + maxPositions + ") and orig_max_position_embeddings (" + originalMaxPositions
+                    + ") and a head width above 2 (" + headDim + ")");
+        }
+        double stretch = NTK_FACTOR * maxPositions / originalMaxPositions - (NTK_FACTOR - 1);
+        return theta * Math.pow(stretch, (double) headDim / (headDim - 2));
     }
 
     /** Width of one attention (and DeltaNet) head. */

@@ -26,14 +26,20 @@ class NemotronFlashGoldenTest {
         return logits;
     }
 
+    /**
+     * Full-sequence logits of both checkpoints: {@code flash_tiny} (kq_norm none, default RoPE)
+     * and {@code flash_tiny_variant} (same weights plus q/k norms; kq_norm rms, NTK RoPE, the
+     * {@code m} code), in blocks of 256, 3 and 1 positions.
+     */
     @ParameterizedTest
-    @CsvSource({"vector, 256", "scalar, 256", "vector, 3", "vector, 1"})
-    void fullSequenceLogitsMatchTheReference(String kernels, int blockRows) {
-        try (Checkpoint checkpoint = Checkpoint.open(FlashGoldens.path("flash_tiny"))) {
+    @CsvSource({"flash_tiny, vector, 256", "flash_tiny, scalar, 256", "flash_tiny, vector, 3", "flash_tiny, vector, 1",
+            "flash_tiny_variant, vector, 256", "flash_tiny_variant, scalar, 256", "flash_tiny_variant, vector, 5"})
+    void fullSequenceLogitsMatchTheReference(String name, String kernels, int blockRows) {
+        try (Checkpoint checkpoint = Checkpoint.open(FlashGoldens.path(name))) {
             NemotronFlash model = NemotronFlash.load(checkpoint, FlashGoldens.kernels(kernels), blockRows);
             int[] ids = FlashGoldens.inputIds();
-            FlashGoldens.compare("logits " + kernels + ", blocks of " + blockRows, fullLogits(model, ids),
-                    FlashGoldens.read("logits")).assertRelBelow(LOGITS_REL_TOLERANCE);
+            FlashGoldens.compare(name + " logits " + kernels + ", blocks of " + blockRows, fullLogits(model, ids),
+                    FlashGoldens.read(name, "logits")).assertRelBelow(LOGITS_REL_TOLERANCE);
         }
     }
 
@@ -59,13 +65,14 @@ class NemotronFlashGoldenTest {
      * the golden row of that position and the Java full-sequence row (same kernels).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"vector", "scalar"})
-    void decodeStepByStepMatchesTheFullSequence(String kernels) {
-        try (Checkpoint checkpoint = Checkpoint.open(FlashGoldens.path("flash_tiny"))) {
+    @CsvSource({"flash_tiny, vector", "flash_tiny, scalar", "flash_tiny_variant, vector"})
+    void decodeStepByStepMatchesTheFullSequence(String name, String kernels) {
+        try (Checkpoint checkpoint = Checkpoint.open(FlashGoldens.path(name))) {
             NemotronFlash model = NemotronFlash.load(checkpoint, FlashGoldens.kernels(kernels));
             int[] ids = FlashGoldens.inputIds();
             int vocab = model.vocabSize();
-            float[] golden = FlashGoldens.read("logits");
+            float[] golden = FlashGoldens.read(name, "logits");
+            String label = name + " " + kernels;
             float[] full = fullLogits(model, ids);
             ContextState state = model.newContext();
             float[] step = new float[vocab];
@@ -75,9 +82,9 @@ class NemotronFlashGoldenTest {
                 } else {
                     model.decodeStep(state, ids[t], step);
                 }
-                FlashGoldens.compare("decode " + kernels + " position " + t, step, 0, golden, t * vocab, vocab)
+                FlashGoldens.compare("decode " + label + " position " + t, step, 0, golden, t * vocab, vocab)
                         .assertRelBelow(LOGITS_REL_TOLERANCE);
-                FlashGoldens.compare("decode vs Java prefill " + kernels + " position " + t, step, 0, full, t * vocab,
+                FlashGoldens.compare("decode vs Java prefill " + label + " position " + t, step, 0, full, t * vocab,
                         vocab).assertRelBelow(LOGITS_REL_TOLERANCE / 10);
             }
             assertThat(state.position()).isEqualTo(model.config().memoryTokens() + ids.length);

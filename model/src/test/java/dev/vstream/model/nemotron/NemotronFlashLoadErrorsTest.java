@@ -79,6 +79,14 @@ class NemotronFlashLoadErrorsTest {
                 .hasMessageContaining("no tensor '" + tensor + "'");
     }
 
+    /** kq_norm "rms" needs the per-head norm weights, which the flash_tiny checkpoint lacks. */
+    @Test
+    void queryKeyNormWithoutItsWeightsIsAMissingTensor() {
+        Path folder = copy(n -> true, c -> c.replace("\"kq_norm\": \"none\"", "\"kq_norm\": \"rms\""));
+        assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("no tensor 'model.layers.4.self_attn.q_norm.weight'");
+    }
+
     @Test
     void anUntiedConfigWithoutAnLmHeadIsRejected() {
         Path folder = copy(n -> !n.equals("lm_head.weight"), c -> c);
@@ -119,7 +127,9 @@ class NemotronFlashLoadErrorsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "\"kq_norm\": \"none\"|\"kq_norm\": \"rms\"|'kq_norm'",
+            "\"kq_norm\": \"none\"|\"kq_norm\": \"layer\"|'kq_norm'",
+            "\"rope\": true,|\"rope\": true, \"rope_type\": \"dynamic_ntk\",|'rope_type'",
+            "\"rope\": true,|\"rope\": true, \"rope_type\": \"ntk\",|'orig_max_position_embeddings'",
             "\"num_hidden_layers\": 8|\"num_hidden_layers\": 9|'num_hidden_layers'",
             "\"deltanet\"|\"x\"|unsupported operator 'x'",
             "\"num_attention_heads\": 4|\"num_attention_heads\": 5|num_attention_heads 5",
