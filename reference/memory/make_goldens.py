@@ -43,6 +43,12 @@ STAR_CONFIGS = {
                          spatialFrames=2, temporalSlots=5, abstractSlots=2, retrievedFrames=3, bufferFrames=12,
                          abstractUpdateRatio=0.3, abstractChunkFrames=3, attentionDim=6, kmeansIterations=10,
                          seed=11, frames=40, scenes=5, stream_seed=202),
+    # frozen scenes (exact duplicate frames, as a static screen gives): k-means++ runs out of D^2 mass, clusters
+    # go empty and are refilled, passes hit the cap; the paths random noise never reaches
+    "star_frozen": dict(inputHeight=4, inputWidth=4, channels=8, spatialPool=2, temporalPool=1, abstractPool=1,
+                        spatialFrames=1, temporalSlots=4, abstractSlots=3, retrievedFrames=3, bufferFrames=10,
+                        abstractUpdateRatio=0.2, abstractChunkFrames=2, attentionDim=4, kmeansIterations=4,
+                        seed=13, frames=40, scenes=3, stream_seed=505, frozen=(0, 2)),
 }
 FLASH_CONFIGS = {
     "flash_small": dict(inputHeight=4, inputWidth=4, channels=8, poolSize=2, synopsisSlots=6, detailSlots=3,
@@ -50,8 +56,11 @@ FLASH_CONFIGS = {
     # non-square input, 3 passes at most (stops on the cap, not on convergence, more often)
     "flash_wide": dict(inputHeight=4, inputWidth=6, channels=8, poolSize=2, synopsisSlots=4, detailSlots=4,
                        bankFrames=8, kmeansIterations=3, seed=9, frames=40, scenes=6, stream_seed=404),
+    "flash_frozen": dict(inputHeight=4, inputWidth=4, channels=8, poolSize=2, synopsisSlots=5, detailSlots=2,
+                         bankFrames=12, kmeansIterations=5, seed=15, frames=40, scenes=3, stream_seed=606,
+                         frozen=(0, 1)),
 }
-STREAM_KEYS = ("frames", "scenes", "stream_seed")
+STREAM_KEYS = ("frames", "scenes", "stream_seed", "frozen")
 
 
 def stream(cfg):
@@ -61,7 +70,9 @@ def stream(cfg):
     means = rng.normal(0, 1, size=(cfg["scenes"], h, w, c))
     scene_of = np.minimum(np.arange(cfg["frames"]) * cfg["scenes"] // cfg["frames"], cfg["scenes"] - 1)
     scene_of = np.where(np.arange(cfg["frames"]) % 9 == 8, scene_of[0], scene_of)  # revisits of scene 0
-    frames = (means[scene_of] + rng.normal(0, 0.35, size=(cfg["frames"], h, w, c))).astype(np.float32)
+    noise = rng.normal(0, 0.35, size=(cfg["frames"], h, w, c))
+    noise[np.isin(scene_of, cfg.get("frozen", ()))] = 0  # frozen scenes: every frame the same
+    frames = (means[scene_of] + noise).astype(np.float32)
     times = (np.arange(cfg["frames"]) * 1_000_000 + rng.integers(0, 5000, cfg["frames"])).astype(np.int64)
     return frames, times
 

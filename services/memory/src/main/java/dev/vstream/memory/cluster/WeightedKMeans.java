@@ -50,7 +50,7 @@ public final class WeightedKMeans {
     private final int[] labels;           // (maxPoints)
     private final int[] previous;         // (maxPoints)
     private final boolean[] chosen;       // (maxPoints)
-    private final Integer[] order;        // (clusters) boxed for the comparator sort; allocated once
+    private final int[] order;            // (clusters) cluster indices in time order
     private final int[] rank;             // (clusters) old cluster index -> position in time order
 
     public WeightedKMeans(int maxPoints, int clusters, int dimension, int maxIterations) {
@@ -77,7 +77,7 @@ public final class WeightedKMeans {
         this.labels = new int[maxPoints];
         this.previous = new int[maxPoints];
         this.chosen = new boolean[maxPoints];
-        this.order = new Integer[clusters];
+        this.order = new int[clusters];
         this.rank = new int[clusters];
     }
 
@@ -327,12 +327,16 @@ public final class WeightedKMeans {
         }
         for (int k = 0; k < clusters; k++) {
             clusterTime[k] /= clusterWeight[k];
-            order[k] = k;
         }
-        Arrays.sort(order, (a, b) -> {
-            int byTime = Double.compare(clusterTime[a], clusterTime[b]);
-            return byTime != 0 ? byTime : Integer.compare(a, b);
-        });
+        // insertion sort by (time, index): allocation free, and near-linear since inputs arrive in time order
+        for (int k = 0; k < clusters; k++) {
+            int j = k;
+            while (j > 0 && clusterTime[order[j - 1]] > clusterTime[k]) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = k;
+        }
     }
 
     private void writeInTimeOrder(int n, float[] centroidsOut, double[] weightsOut, double[] timesOut,

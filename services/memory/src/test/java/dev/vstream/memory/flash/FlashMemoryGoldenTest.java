@@ -14,7 +14,7 @@ class FlashMemoryGoldenTest {
     private static final Logger LOG = LoggerFactory.getLogger(FlashMemoryGoldenTest.class);
 
     @ParameterizedTest
-    @ValueSource(strings = {"flash_small", "flash_wide"})
+    @ValueSource(strings = {"flash_small", "flash_wide", "flash_frozen"})
     void matchesTheReferenceAfterEveryFrame(String name) throws Exception {
         Golden golden = Golden.load(name);
         FlashMemoryConfig config = new FlashMemoryConfig(golden.intConfig("inputHeight"),

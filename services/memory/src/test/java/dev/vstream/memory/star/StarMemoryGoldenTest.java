@@ -14,7 +14,7 @@ class StarMemoryGoldenTest {
     private static final Logger LOG = LoggerFactory.getLogger(StarMemoryGoldenTest.class);
 
     @ParameterizedTest
-    @ValueSource(strings = {"star_small", "star_chunked"})
+    @ValueSource(strings = {"star_small", "star_chunked", "star_frozen"})
     void matchesTheReferenceAfterEveryFrame(String name) throws Exception {
         Golden golden = Golden.load(name);
         StarMemoryConfig config = config(golden);
