@@ -74,6 +74,11 @@ final class DeltaNetMixer implements Operator {
     }
 
     @Override
+    public int cacheSlots() {
+        return 4;
+    }
+
+    @Override
     public List<LayerCache> newCaches() {
         return List.of(queryConv.newState(), keyConv.newState(), valueConv.newState(),
                 new DeltaRuleState(heads, headDim, headDim));

@@ -35,6 +35,11 @@ final class FeedForward implements Operator {
     }
 
     @Override
+    public int cacheSlots() {
+        return 0;
+    }
+
+    @Override
     public List<LayerCache> newCaches() {
         return List.of();
     }

@@ -64,6 +64,11 @@ final class GroupedQueryAttention implements Operator {
     }
 
     @Override
+    public int cacheSlots() {
+        return 1;
+    }
+
+    @Override
     public List<LayerCache> newCaches() {
         return List.of(new KvCache(kvHeads * headDim));
     }

@@ -74,6 +74,11 @@ final class Mamba2Mixer implements Operator {
     }
 
     @Override
+    public int cacheSlots() {
+        return 2;
+    }
+
+    @Override
     public List<LayerCache> newCaches() {
         return List.of(conv.newState(), new SsmState(heads * headDim, stateSize));
     }

@@ -67,7 +67,7 @@ public final class NemotronFlash implements LanguageModel {
         int slot = 0;
         for (int i = 0; i < operators.size(); i++) {
             firstSlots[i] = slot;
-            slot += operators.get(i).newCaches().size();
+            slot += operators.get(i).cacheSlots();
         }
     }
 

@@ -12,6 +12,9 @@ import java.util.List;
  */
 sealed interface Operator permits DeltaNetMixer, Mamba2Mixer, GroupedQueryAttention, FeedForward {
 
+    /** How many cache slots {@link #newCaches()} fills. */
+    int cacheSlots();
+
     /** Fresh (empty, zero) caches of this operator, in slot order; none for an FFN. */
     List<LayerCache> newCaches();
 

@@ -7,7 +7,11 @@ import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.LanguageModel.Logits;
 import dev.vstream.model.loader.Checkpoint;
+import dev.vstream.model.lm.Generator;
+import dev.vstream.model.lm.SamplingParams;
 import java.util.Arrays;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -174,5 +178,50 @@ class NemotronFlashGoldenTest {
             FlashGoldens.compare("continued on a second instance", logits, 0, FlashGoldens.read("logits"),
                     (ids.length - 1) * vocab, vocab).assertRelBelow(LOGITS_REL_TOLERANCE);
         }
+    }
+
+    /**
+     * The lm framework's generation loop on this model: greedy tokens equal the arg-max of a
+     * fresh full-sequence prefill of the prompt plus the tokens so far (scalar kernels, on
+     * which decode and prefill agree bit for bit, so no near-tie can flip).
+     */
+    @Test
+    void greedyGenerationMatchesFullRecomputation() {
+        try (Checkpoint checkpoint = Checkpoint.open(FlashGoldens.path("flash_tiny"))) {
+            NemotronFlash model = NemotronFlash.load(checkpoint, FlashGoldens.SCALAR);
+            int[] prompt = Arrays.copyOf(FlashGoldens.inputIds(), 5);
+            int[] generated = new Generator(model).generate(model.newContext(), prompt,
+                    SamplingParams.greedy(8, Set.of()), (token, index) -> { }).tokens();
+            assertThat(generated).hasSize(8);
+            float[] last = new float[model.vocabSize()];
+            for (int i = 0; i < generated.length; i++) {
+                int[] sequence = Arrays.copyOf(prompt, prompt.length + i);
+                System.arraycopy(generated, 0, sequence, prompt.length, i);
+                model.prefill(model.newContext(), sequence, last);
+                assertThat(generated[i]).as("generated token %d", i).isEqualTo(argmax(last));
+            }
+        }
+    }
+
+    /** The operators' declared slot counts match the caches they make, and the context holds them all. */
+    @Test
+    void contextSlotsMatchTheOperators() {
+        try (Checkpoint checkpoint = Checkpoint.open(FlashGoldens.path("flash_tiny"))) {
+            NemotronFlash model = NemotronFlash.load(checkpoint, FlashGoldens.VECTOR);
+            ContextState state = model.newContext();
+            // deltanet: 3 convs + delta state; m2: conv + ssm (x2); a: kv cache; f: none
+            assertThat(state.slots()).isEqualTo(4 + 2 + 1 + 2);
+            assertThat(state.layout()).isEqualTo(model.config().layout());
+        }
+    }
+
+    private static int argmax(float[] logits) {
+        int best = 0;
+        for (int v = 1; v < logits.length; v++) {
+            if (logits[v] > logits[best]) {
+                best = v;
+            }
+        }
+        return best;
     }
 }
