@@ -12,7 +12,7 @@ import java.util.random.RandomGeneratorFactory;
  * <p>Sampling math: {@code p_i = softmax(logits / T)_i} in double; sort by probability
  * (descending, ties by lower id); keep the shortest prefix whose mass reaches {@code topP};
  * draw {@code u ~ U[0, mass)} and return the first token whose cumulative probability
- * exceeds {@code u}.
+ * exceeds {@code u}. Without a nucleus cut ({@code topP = 1}) the walk is in id order.
  */
 public final class Sampler {
 
@@ -59,13 +59,33 @@ public final class Sampler {
         if (params.topP() == 1) {
             return drawInIdOrder(p, vocab);
         }
+        // Only tokens at least as probable as some threshold can be in the nucleus once those
+        // tokens alone reach topP (every other token sorts after all of them): lower the
+        // threshold until they do, then sort just those. Usually a few hundred of a 200K vocab.
+        double top = 0;
         for (int i = 0; i < vocab; i++) {
-            order[i] = i;
+            top = Math.max(top, p[i]);
         }
-        Arrays.sort(order, 0, vocab, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
+        int candidates;
+        double threshold = top / 64;
+        while (true) {
+            candidates = 0;
+            double candidateMass = 0;
+            for (int i = 0; i < vocab; i++) {
+                if (p[i] >= threshold) {
+                    order[candidates++] = i;
+                    candidateMass += p[i];
+                }
+            }
+            if (candidateMass >= params.topP() || candidates == vocab || threshold == 0) {
+                break;
+            }
+            threshold = threshold < Double.MIN_NORMAL ? 0 : threshold / 64;
+        }
+        Arrays.sort(order, 0, candidates, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
         double mass = 0;
         int kept = 0;
-        while (kept < vocab && (kept == 0 || mass < params.topP())) {
+        while (kept < candidates && (kept == 0 || mass < params.topP())) {
             mass += p[order[kept++]];
         }
         double u = random.nextDouble() * mass;

@@ -82,4 +82,35 @@ class SamplerTest {
         }
         return p;
     }
+
+    /** On a large vocabulary every draw lies in the nucleus computed by a full sort. */
+    @Test
+    void topPOnALargeVocabularyMatchesTheFullSortNucleus() {
+        int vocab = 20_000;
+        java.util.Random random = new java.util.Random(11);
+        float[] logits = new float[vocab];
+        for (int i = 0; i < vocab; i++) {
+            logits[i] = (float) (random.nextGaussian() * 3);
+        }
+        double topP = 0.9;
+        double[] p = softmax(logits, 0.7);
+        Integer[] order = new Integer[vocab];
+        for (int i = 0; i < vocab; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
+        java.util.Set<Integer> nucleus = new java.util.HashSet<>();
+        double mass = 0;
+        for (int k = 0; mass < topP; k++) {
+            nucleus.add(order[k]);
+            mass += p[order[k]];
+        }
+        Sampler sampler = new Sampler(new SamplingParams(0.7, topP, 1, Set.of(), 5));
+        java.util.Set<Integer> drawn = new java.util.HashSet<>();
+        for (int i = 0; i < 2_000; i++) {
+            drawn.add(sampler.sample(logits, vocab));
+        }
+        assertThat(nucleus).containsAll(drawn);
+        assertThat(drawn.size()).isGreaterThan(Math.min(nucleus.size(), 2_000) / 4);
+    }
 }
