@@ -17,8 +17,7 @@ import java.util.List;
  * @param operators        one entry per operator ({@code layer_types})
  * @param attentionHeads   query heads of attention, also the DeltaNet heads ({@code num_attention_heads})
  * @param keyValueHeads    KV heads of attention ({@code num_key_value_heads})
- * @param ffnSize          FFN width: {@code int(ffn_expand_ratio * hidden) // 128 * 128}, else
- *                         {@code intermediate_size}
+ * @param ffnSize          FFN width of the {@code f} layers: {@code int(ffn_expand_ratio * hidden) // 128 * 128}
  * @param rmsNormEps       eps of every operator's pre-norm and the final norm ({@code rms_norm_eps})
  * @param memoryTokens     learned tokens prepended on the first forward ({@code num_memory_tokens})
  * @param mambaStateSize   Mamba-2 d_state ({@code mamba_d_state})
@@ -66,7 +65,7 @@ public record NemotronFlashConfig(int hiddenSize, int vocabSize, List<OperatorTy
                     + " is not a multiple of num_key_value_heads " + keyValueHeads);
         }
         if (operators.contains(OperatorType.FFN)) {
-            requirePositive("FFN width (ffn_expand_ratio or intermediate_size)", ffnSize);
+            requirePositive("FFN width (from ffn_expand_ratio)", ffnSize);
         }
         if (operators.contains(OperatorType.MAMBA2) && (mambaInnerSize <= 0 || mambaInnerSize % mambaHeadDim != 0)) {
             throw new IllegalArgumentException("Mamba-2 d_inner " + mambaInnerSize + " (mamba_expand * hidden_size) is not"
@@ -106,6 +105,13 @@ public record NemotronFlashConfig(int hiddenSize, int vocabSize, List<OperatorTy
             throw new ModelLoadException(source + ": key 'sliding_window' is set, but sliding-window attention is"
                     + " not supported (the reference's fused_mha ignores it; other implementations do not)");
         }
+        // The reference gives every mixer layer its own FFN when intermediate_size > 0 (its class
+        // default is 14336); the released configs set 0 and put each FFN in its own 'f' layer.
+        if (config.getInt("intermediate_size", 14336) > 0) {
+            throw new ModelLoadException(source + ": key 'intermediate_size' = " + config.getInt("intermediate_size", 14336)
+                    + (config.has("intermediate_size") ? "" : " (the reference's default)")
+                    + ": mixer layers with their own FFN are not supported; expected 0 with separate 'f' layers");
+        }
         List<OperatorType> operators = new ArrayList<>();
         List<String> codes = config.getStringList("layer_types");
         for (int i = 0; i < codes.size(); i++) {
@@ -118,9 +124,7 @@ public record NemotronFlashConfig(int hiddenSize, int vocabSize, List<OperatorTy
                     + " but layer_types lists " + operators.size() + " operators");
         }
         int hidden = config.getInt("hidden_size");
-        int ffn = config.has("ffn_expand_ratio")
-                ? (int) (config.getDouble("ffn_expand_ratio") * hidden) / 128 * 128
-                : config.getInt("intermediate_size", 0);
+        int ffn = config.has("ffn_expand_ratio") ? (int) (config.getDouble("ffn_expand_ratio") * hidden) / 128 * 128 : 0;
         int heads = config.getInt("num_attention_heads");
         double theta = config.getDouble("rope_theta", 10000.0);
         double base = theta;

@@ -133,6 +133,9 @@ class NemotronFlashLoadErrorsTest {
             "\"num_hidden_layers\": 8|\"num_hidden_layers\": 9|'num_hidden_layers'",
             "\"deltanet\"|\"x\"|unsupported operator 'x'",
             "\"num_attention_heads\": 4|\"num_attention_heads\": 5|num_attention_heads 5",
+            "\"intermediate_size\": 0|\"intermediate_size\": 128|'intermediate_size'",
+            "\"intermediate_size\": 0,|``|'intermediate_size' = 14336 (the reference's default)",
+            "\"ffn_expand_ratio\": 3,|``|FFN width",
             "\"mlp_hidden_act\": \"silu\"|\"mlp_hidden_act\": \"relu2\"|'mlp_hidden_act'",
             "\"sliding_window\": null|\"sliding_window\": 8, \"attn_implementation_new\": \"flash_attention_2\"|'sliding_window'"})
     void unsupportedOrInconsistentConfigValuesNameTheFileAndKey(String key, String changed, String message) {
