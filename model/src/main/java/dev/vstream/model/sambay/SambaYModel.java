@@ -9,6 +9,7 @@ import dev.vstream.model.lm.Linear;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class SambaYModel implements LanguageModel {
 
     private static final Logger log = LoggerFactory.getLogger(SambaYModel.class);
+    /** Tokens per prefill pass: bounds the workspace at about 60 K floats per token at full size. */
+    static final int PREFILL_BLOCK = 512;
 
     private final SambaYConfig config;
     private final CpuKernels kernels;
@@ -42,9 +45,11 @@ public final class SambaYModel implements LanguageModel {
     private final Tensor finalNormBias;   // (d)
     private final Linear head;        // (vocab, d), the embedding when tied
     private final SambaYWorkspace ws;
+    private final int prefillBlock;
 
     private SambaYModel(SambaYConfig config, CpuKernels kernels, Tensor embedding, List<DecoderLayer> layers,
-            Tensor finalNormWeight, Tensor finalNormBias, Linear head) {
+            Tensor finalNormWeight, Tensor finalNormBias, Linear head, int prefillBlock) {
+        this.prefillBlock = prefillBlock;
         this.config = config;
         this.kernels = kernels;
         this.embedding = embedding;
@@ -62,12 +67,18 @@ public final class SambaYModel implements LanguageModel {
      *         {@link dev.vstream.model.loader.ShapeMismatchException} for a wrong shape
      */
     public static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels) {
-        return load(checkpoint, kernels, DifferentialAttention.QUERY_CHUNK);
+        return load(checkpoint, kernels, DifferentialAttention.QUERY_CHUNK, PREFILL_BLOCK);
     }
 
-    /** {@link #load(Checkpoint, CpuKernels)} attending at most {@code queryChunk} queries per score matrix. */
-    static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels, int queryChunk) {
+    /**
+     * {@link #load(Checkpoint, CpuKernels)} attending at most {@code queryChunk} queries per
+     * score matrix and prefilling at most {@code prefillBlock} tokens per pass.
+     */
+    static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels, int queryChunk, int prefillBlock) {
         Objects.requireNonNull(kernels, "kernels");
+        if (prefillBlock <= 0) {
+            throw new IllegalArgumentException("prefillBlock must be positive, got " + prefillBlock);
+        }
         SambaYConfig config = SambaYConfig.from(checkpoint.config());
         int d = config.hiddenSize();
         Tensor embedding = checkpoint.tensor("model.embed_tokens.weight", config.vocabSize(), d);
@@ -100,7 +111,8 @@ public final class SambaYModel implements LanguageModel {
         Tensor finalWeight = checkpoint.tensor("model.final_layernorm.weight", d);
         Tensor finalBias = checkpoint.tensor("model.final_layernorm.bias", d);
         Linear head = new Linear(checkpoint.lmHead(config.vocabSize(), d), null, kernels);
-        SambaYModel model = new SambaYModel(config, kernels, embedding, layers, finalWeight, finalBias, head);
+        SambaYModel model = new SambaYModel(config, kernels, embedding, layers, finalWeight, finalBias, head,
+                prefillBlock);
         log.info("SambaY model loaded: {} layers, hidden {}, {} heads / {} kv, window {}, vocab {}, context state {} "
                 + "bytes + {} bytes per token", config.layers(), d, config.heads(), config.kvHeads(),
                 config.slidingWindow(), config.vocabSize(), model.newContext().sizeInBytes(),
@@ -126,11 +138,29 @@ public final class SambaYModel implements LanguageModel {
         return new ContextState(config.layout(), slots);
     }
 
+    /**
+     * Runs the prompt in blocks of at most {@code prefillBlock} tokens (the caches carry each
+     * block into the next, so the result equals one pass). Blocks whose logits are not wanted
+     * stop after the shared-KV layer: the cross-decoder keeps no cache, so it runs only where
+     * logits are read (YOCO prefill).
+     */
     @Override
     public void prefill(ContextState state, int[] tokens, Logits which, float[] logitsOut) {
         Objects.requireNonNull(which, "which");
-        int rows = which == Logits.ALL_POSITIONS ? tokens.length : 1;
-        forward(state, tokens, rows, logitsOut, null);
+        boolean all = which == Logits.ALL_POSITIONS;
+        check(state, tokens, all ? tokens.length : 1, logitsOut);
+        int vocab = config.vocabSize();
+        float[] blockLogits = all && tokens.length > prefillBlock ? new float[Math.multiplyExact(prefillBlock, vocab)] : logitsOut;
+        for (int from = 0; from < tokens.length; from += prefillBlock) {
+            int to = Math.min(tokens.length, from + prefillBlock);
+            int[] block = from == 0 && to == tokens.length ? tokens : Arrays.copyOfRange(tokens, from, to);
+            boolean lastBlock = to == tokens.length;
+            int logitRows = all ? block.length : lastBlock ? 1 : 0;
+            forward(state, block, logitRows, blockLogits, null);
+            if (all && blockLogits != logitsOut) {
+                System.arraycopy(blockLogits, 0, logitsOut, from * vocab, block.length * vocab);
+            }
+        }
     }
 
     @Override
@@ -145,7 +175,8 @@ public final class SambaYModel implements LanguageModel {
      *
      * <p>YOCO prefill: the layers after the shared-KV layer keep no cache, so when only the
      * last position's logits are wanted they run on the last row alone (its residual and
-     * memory moved to row 0); the cross-decoder then costs one token whatever the prompt length.
+     * memory moved to row 0), and not at all when no logits are wanted ({@code logitRows = 0});
+     * the cross-decoder then costs one token whatever the prompt length.
      */
     void forward(ContextState state, int[] tokens, int logitRows, float[] logitsOut, float[][] hiddenStates) {
         check(state, tokens, logitRows, logitsOut);
@@ -160,6 +191,9 @@ public final class SambaYModel implements LanguageModel {
         int active = rows;
         int activePosition = position;
         for (int i = 0; i < layers.size(); i++) {
+            if (i == config.sharedKvLayer() + 1 && logitRows == 0 && hiddenStates == null) {
+                break;
+            }
             if (i == config.sharedKvLayer() + 1 && logitRows == 1 && active > 1 && hiddenStates == null) {
                 int inner = config.innerSize();
                 System.arraycopy(ws.residual, (active - 1) * d, ws.residual, 0, d);
@@ -170,10 +204,12 @@ public final class SambaYModel implements LanguageModel {
             layers.get(i).forward(active, activePosition, state, ws);
             capture(hiddenStates, i + 1, rows);
         }
-        int first = active - logitRows;
-        kernels.norms().layerNorm(ws.residual, first * d, ws.normed, 0, logitRows, d, finalNormWeight, finalNormBias,
-                (float) config.layerNormEps());
-        head.forward(ws.normed, 0, logitRows, logitsOut, 0);
+        if (logitRows > 0) {
+            int first = active - logitRows;
+            kernels.norms().layerNorm(ws.residual, first * d, ws.normed, 0, logitRows, d, finalNormWeight,
+                    finalNormBias, (float) config.layerNormEps());
+            head.forward(ws.normed, 0, logitRows, logitsOut, 0);
+        }
         state.advance(rows);
     }
 

@@ -101,7 +101,7 @@ class SambaYGoldenTest {
     @CsvSource({"27, 0", "13, 14"})
     void queryChunksSmallerThanTheWindowMatch(int firstChunk, int secondChunk) {
         try (Checkpoint checkpoint = SambaYGoldens.checkpoint()) {
-            SambaYModel model = SambaYModel.load(checkpoint, SambaYGoldens.SCALAR, 5);
+            SambaYModel model = SambaYModel.load(checkpoint, SambaYGoldens.SCALAR, 5, SambaYModel.PREFILL_BLOCK);
             int vocab = model.vocabSize();
             int[] tokens = SambaYGoldens.tokens("long");
             float[] golden = SambaYGoldens.read("long.logits");
@@ -146,6 +146,38 @@ class SambaYGoldenTest {
             }
             System.out.printf("decode past the window after a %d-token prompt (%s): worst max rel %.3e%n", prompt, kernels,
                     worst);
+        }
+    }
+
+    /**
+     * Prefill in internal blocks of 4 tokens (half the window): all-position logits match, and
+     * a last-position prefill (earlier blocks stop after the shared-KV layer) gives the last
+     * logits and a context that decodes on exactly.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 1, 26})
+    void prefillInBlocksMatches(int block) {
+        try (Checkpoint checkpoint = SambaYGoldens.checkpoint()) {
+            SambaYModel model = SambaYModel.load(checkpoint, SambaYGoldens.SCALAR, DifferentialAttention.QUERY_CHUNK, block);
+            int vocab = model.vocabSize();
+            int[] tokens = SambaYGoldens.tokens("long");
+            float[] golden = SambaYGoldens.read("long.logits");
+            float[] all = new float[tokens.length * vocab];
+            model.prefill(model.newContext(), tokens, Logits.ALL_POSITIONS, all);
+            SambaYGoldens.compare("prefill blocks of " + block + ", all positions", all, golden)
+                    .assertRelBelow(LOGITS_REL_TOLERANCE);
+
+            int prompt = 20;
+            ContextState state = model.newContext();
+            float[] logits = new float[vocab];
+            model.prefill(state, java.util.Arrays.copyOf(tokens, prompt), logits);
+            SambaYGoldens.compare("prefill blocks of " + block + ", last position", logits, 0, golden,
+                    (prompt - 1) * vocab, vocab).assertRelBelow(LOGITS_REL_TOLERANCE);
+            for (int t = prompt; t < tokens.length; t++) {
+                model.decodeStep(state, tokens[t], logits);
+                SambaYGoldens.compare("prefill blocks of " + block + ", then decode " + t, logits, 0, golden, t * vocab,
+                        vocab).assertRelBelow(LOGITS_REL_TOLERANCE);
+            }
         }
     }
 }
