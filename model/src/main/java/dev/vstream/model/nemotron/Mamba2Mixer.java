@@ -1,7 +1,11 @@
 package dev.vstream.model.nemotron;
 
 import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.kernels.linalg.OutputMode;
+import dev.vstream.kernels.tensor.DType;
+import dev.vstream.kernels.tensor.Shape;
 import dev.vstream.kernels.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.ConvState;
 import dev.vstream.model.lm.LayerCache;
@@ -97,8 +101,9 @@ final class Mamba2Mixer implements Operator {
         inProjection.forward(normed, 0, rows, zxbcdt, 0);
         conv.forward(zxbcdt, inner, projected, rows, convState, xbc, 0);
         kernels.activations().silu(xbc, 0, rows * channels);
+        Tensor states = new Tensor(Shape.of(heads * headDim, stateSize), DType.F32, MemorySegment.ofArray(ssm));
         for (int t = 0; t < rows; t++) {
-            scan(xbc, t * channels, zxbcdt, t * projected + inner + channels, ssm, y, t * inner);
+            scan(xbc, t * channels, zxbcdt, t * projected + inner + channels, ssm, states, y, t * inner);
             // y <- y * SiLU(z), z being the first d_inner entries of the projection
             kernels.activations().silu(zxbcdt, t * projected, inner);
             kernels.elementwise().mul(y, t * inner, zxbcdt, t * projected, inner);
@@ -107,25 +112,32 @@ final class Mamba2Mixer implements Operator {
         outProjection.forwardAdd(y, 0, rows, x, 0);
     }
 
-    /** One position: x, B, C at {@code xbcOffset}, raw dt at {@code dtOffset}; y {@code (d_inner)} at {@code yOffset}. */
-    private void scan(float[] xbc, int xbcOffset, float[] dtRaw, int dtOffset, float[] ssm, float[] y, int yOffset) {
+    /**
+     * One position: x, B, C at {@code xbcOffset}, raw dt at {@code dtOffset}; y {@code (d_inner)}
+     * at {@code yOffset}. The state update is elementwise; the read-out {@code S C} of all heads
+     * at once is one matrix-vector product (C is shared by every head: one group), on the GEMV
+     * over {@code states}, the view of {@code ssm}.
+     */
+    private void scan(float[] xbc, int xbcOffset, float[] dtRaw, int dtOffset, float[] ssm, Tensor states, float[] y,
+            int yOffset) {
         int b = xbcOffset + inner;
-        int c = b + stateSize;
         for (int j = 0; j < heads; j++) {
             float delta = softplus(dtRaw[dtOffset + j] + dtBias[j]);
             float decay = (float) Math.exp((double) delta * decayRate[j]);
             for (int p = 0; p < headDim; p++) {
                 int channel = j * headDim + p;
-                float input = xbc[xbcOffset + channel];
-                float scaled = delta * input;
+                float scaled = delta * xbc[xbcOffset + channel];
                 int row = channel * stateSize;
-                float sum = 0f;
                 for (int n = 0; n < stateSize; n++) {
-                    float s = decay * ssm[row + n] + scaled * xbc[b + n];
-                    ssm[row + n] = s;
-                    sum += s * xbc[c + n];
+                    ssm[row + n] = decay * ssm[row + n] + scaled * xbc[b + n];
                 }
-                y[yOffset + channel] = sum + skip[j] * input;
+            }
+        }
+        kernels.gemv().multiply(xbc, b + stateSize, states, null, y, yOffset, OutputMode.OVERWRITE);
+        for (int j = 0; j < heads; j++) {
+            for (int p = 0; p < headDim; p++) {
+                int channel = j * headDim + p;
+                y[yOffset + channel] += skip[j] * xbc[xbcOffset + channel];
             }
         }
     }
