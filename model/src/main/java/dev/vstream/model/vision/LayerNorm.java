@@ -1,27 +1,31 @@
 package dev.vstream.model.vision;
 
+import dev.vstream.kernels.norm.Norms;
+import dev.vstream.kernels.norm.ScalarNorms;
 import dev.vstream.kernels.tensor.Tensor;
-import java.util.Objects;
 
 /**
  * {@code y = (x - mean(x)) / sqrt(var(x) + eps) * gamma + beta} over the last dimension, with the
- * biased variance as in {@code nn.LayerNorm}. Row statistics are accumulated in double.
+ * biased variance as in {@code nn.LayerNorm}: a vision layer's handle on the kernels' LayerNorm, with
+ * its learned scale and shift read in place from the checkpoint.
  */
 final class LayerNorm {
+    /** The double-accumulating reference: vision norms are a sliver of the encoder's time. */
+    private static final Norms NORMS = new ScalarNorms();
 
     private final int dim;
-    private final float[] gamma; // (dim)
-    private final float[] beta;  // (dim)
-    private final double eps;
+    private final Tensor gamma; // (dim)
+    private final Tensor beta;  // (dim)
+    private final float eps;
 
     LayerNorm(Tensor gamma, Tensor beta, double eps) {
-        this.gamma = gamma.toFloatArray();
-        this.beta = beta.toFloatArray();
-        this.dim = this.gamma.length;
-        this.eps = eps;
-        if (this.beta.length != dim) {
-            throw new IllegalArgumentException("LayerNorm weight has " + dim + " values, bias " + this.beta.length);
+        this.dim = Math.toIntExact(gamma.shape().elementCount());
+        if (beta.shape().elementCount() != dim) {
+            throw new IllegalArgumentException("LayerNorm weight has " + dim + " values, bias " + beta.shape().elementCount());
         }
+        this.gamma = gamma;
+        this.beta = beta;
+        this.eps = (float) eps;
     }
 
     int dim() {
@@ -30,25 +34,6 @@ final class LayerNorm {
 
     /** Normalizes {@code rows} rows of x {@code (rows, dim)} into y; x and y may be the same array. */
     void forward(float[] x, int xOffset, int rows, float[] y, int yOffset) {
-        Objects.checkFromIndexSize(xOffset, (long) rows * dim, x.length);
-        Objects.checkFromIndexSize(yOffset, (long) rows * dim, y.length);
-        for (int r = 0; r < rows; r++) {
-            int xs = xOffset + r * dim;
-            int ys = yOffset + r * dim;
-            double sum = 0;
-            for (int i = 0; i < dim; i++) {
-                sum += x[xs + i];
-            }
-            double mean = sum / dim;
-            double squares = 0;
-            for (int i = 0; i < dim; i++) {
-                double d = x[xs + i] - mean;
-                squares += d * d;
-            }
-            double inverseStd = 1 / Math.sqrt(squares / dim + eps);
-            for (int i = 0; i < dim; i++) {
-                y[ys + i] = (float) ((x[xs + i] - mean) * inverseStd * gamma[i] + beta[i]);
-            }
-        }
+        NORMS.layerNorm(x, xOffset, y, yOffset, rows, dim, gamma, beta, eps);
     }
 }
