@@ -16,7 +16,8 @@ public record FrameFeatures(float[] values, int height, int width, int channels,
     public FrameFeatures {
         Objects.requireNonNull(values, "values");
         if (height < 1 || width < 1 || channels < 1) {
-            throw new FeatureShapeException("feature shape must be positive, got " + height + "x" + width + "x" + channels);
+            throw new FeatureShapeException("feature shape must be positive, got " + height + "x" + width + "x"
+                    + channels);
         }
         if ((long) height * width * channels != values.length) {
             throw new FeatureShapeException("feature shape " + height + "x" + width + "x" + channels + " needs "

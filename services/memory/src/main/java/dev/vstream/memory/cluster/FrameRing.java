@@ -7,9 +7,6 @@ package dev.vstream.memory.cluster;
  */
 public final class FrameRing {
 
-    /** Relative distance difference below which two frames count as equally near. */
-    public static final double TIE_MARGIN = 1e-6;
-
     private final int capacity;
     private final int keySize;
     private final int valueSize;
@@ -94,25 +91,9 @@ public final class FrameRing {
         return sequences[slot];
     }
 
-    /**
-     * Slot of the held frame whose key is nearest to {@code query}. Ties go to the oldest frame, and a newer frame
-     * wins only if it is nearer by a relative {@value #TIE_MARGIN}: the centroid of two equally weighted frames is
-     * equidistant from both, and the float32 rounding of the centroid must not decide which one is retrieved.
-     */
-    public int nearest(float[] query, int queryOffset) {
-        int size = size();
-        int best = -1;
-        double bestDistance = Double.POSITIVE_INFINITY;
-        for (int age = 0; age < size; age++) {
-            int slot = slotByAge(age);
-            double bound = bestDistance * (1 - TIE_MARGIN);
-            double d = SquaredDistance.betweenBelow(keys, slot * keySize, query, queryOffset, keySize, bound);
-            if (best < 0 || d < bound) {
-                bestDistance = d;
-                best = slot;
-            }
-        }
-        return best;
+    /** Bytes {@link #writeTo} writes now. */
+    public long stateBytes() {
+        return 8 + (long) size() * (8 + 4L * keySize + 4L * valueSize);
     }
 
     /** Writes the ring's frames oldest first. */

@@ -3,9 +3,6 @@ package dev.vstream.memory.cluster;
 /** Squared Euclidean distance of flattened feature vectors: float inputs, differences and sums in double. */
 public final class SquaredDistance {
 
-    /** Values between checks of the bound in {@link #betweenBelow}; a multiple of 4. */
-    private static final int CHECK_EVERY = 512;
-
     private SquaredDistance() {
     }
 
@@ -22,37 +19,6 @@ public final class SquaredDistance {
             s1 += d1 * d1;
             s2 += d2 * d2;
             s3 += d3 * d3;
-        }
-        for (; i < length; i++) {
-            double d = (double) a[aOffset + i] - b[bOffset + i];
-            s0 += d * d;
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /**
-     * {@link #between} when the result is below {@code bound}; otherwise some value >= bound, found by stopping
-     * once a partial sum reaches it (the sums only grow, so a stopped pair could not have come in below).
-     */
-    public static double betweenBelow(float[] a, int aOffset, float[] b, int bOffset, int length, double bound) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        while (i + 3 < length) {
-            int blockEnd = Math.min(length - 3, i + CHECK_EVERY);
-            for (; i < blockEnd; i += 4) {
-                double d0 = (double) a[aOffset + i] - b[bOffset + i];
-                double d1 = (double) a[aOffset + i + 1] - b[bOffset + i + 1];
-                double d2 = (double) a[aOffset + i + 2] - b[bOffset + i + 2];
-                double d3 = (double) a[aOffset + i + 3] - b[bOffset + i + 3];
-                s0 += d0 * d0;
-                s1 += d1 * d1;
-                s2 += d2 * d2;
-                s3 += d3 * d3;
-            }
-            double partial = (s0 + s1) + (s2 + s3);
-            if (partial >= bound) {
-                return partial;
-            }
         }
         for (; i < length; i++) {
             double d = (double) a[aOffset + i] - b[bOffset + i];

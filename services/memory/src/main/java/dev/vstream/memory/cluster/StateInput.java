@@ -4,7 +4,10 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Little-endian reader of memory state written by {@link StateOutput}; truncation is a {@link MemoryStateException}. */
+/**
+ * Little-endian reader of memory state written by {@link StateOutput}; truncation is a
+ * {@link MemoryStateException}.
+ */
 public final class StateInput {
 
     private final ByteBuffer buffer;

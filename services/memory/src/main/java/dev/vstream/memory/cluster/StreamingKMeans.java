@@ -21,6 +21,7 @@ public final class StreamingKMeans {
     private final double[] nextTimes;    // (slots)
     private final int[] labels;          // (slots + 1) cluster of each K-means input, -1 when none ran
     private final boolean[] stale;       // (slots + 1) inputs whose distances the next K-means computes
+    private final int[] sources;         // (slots) position before the last update of an unchanged centroid, or -1
     private int count;
     private long updates;
 
@@ -43,8 +44,10 @@ public final class StreamingKMeans {
         this.nextTimes = new double[slots];
         this.labels = new int[slots + 1];
         this.stale = new boolean[slots + 1];
+        this.sources = new int[slots];
         java.util.Arrays.fill(labels, -1);
         java.util.Arrays.fill(stale, true);
+        java.util.Arrays.fill(sources, -1);
     }
 
     /** Adds one frame's features, (dimension) at {@code offset}. */
@@ -54,6 +57,10 @@ public final class StreamingKMeans {
         times[count] = timestampMicros;
         long update = updates++;
         if (count < slots) {
+            for (int k = 0; k < count; k++) {
+                sources[k] = k;
+            }
+            sources[count] = -1;
             count++;
             java.util.Arrays.fill(labels, -1);
             return;
@@ -61,11 +68,28 @@ public final class StreamingKMeans {
         kmeans.cluster(centroids, weights, times, slots + 1, stale, SplitMix64.forUpdate(seed, update),
                 next, nextWeights, nextTimes, labels);
         kmeans.carryDistances(stale);
+        for (int k = 0; k < slots; k++) {
+            int source = kmeans.sourcePoint(k);
+            sources[k] = source >= 0 && source < slots ? source : -1;
+        }
         float[] swap = centroids;
         centroids = next;
         next = swap;
         System.arraycopy(nextWeights, 0, weights, 0, slots);
         System.arraycopy(nextTimes, 0, times, 0, slots);
+    }
+
+    /**
+     * Where centroid {@code k} was before the last update if it is the very same vector (a cluster of one old
+     * centroid), else -1 (a new frame, or a mean of several inputs). Lets callers keep per-centroid caches.
+     */
+    public int source(int k) {
+        return sources[k];
+    }
+
+    /** Values per centroid. */
+    public int dimension() {
+        return dimension;
     }
 
     /** Centroids held: min(frames seen, slots). */
@@ -134,6 +158,11 @@ public final class StreamingKMeans {
             }
         }
         return false;
+    }
+
+    /** Bytes {@link #writeTo} writes now. */
+    public long stateBytes() {
+        return 4 + 8 + (long) count * (4L * dimension + 16);
     }
 
     public void writeTo(StateOutput out) {

@@ -171,7 +171,7 @@ public final class WeightedKMeans {
     }
 
     /** After {@link #cluster}: the input point that the centroid at time-ordered {@code position} copies, or -1. */
-    private int sourcePoint(int position) {
+    public int sourcePoint(int position) {
         int k = order[position];
         return counts[k] == 1 ? member[k] : -1;
     }
@@ -291,7 +291,9 @@ public final class WeightedKMeans {
             if (counts[k] == 1) {
                 for (int i = 0; i < n; i++) {
                     if (labels[i] == k) {
-                        copyPoint(points, i, k);
+                        if (member[k] != i) {
+                            copyPoint(points, i, k);
+                        }
                         break;
                     }
                 }

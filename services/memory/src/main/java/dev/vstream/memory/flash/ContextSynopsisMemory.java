@@ -33,6 +33,10 @@ final class ContextSynopsisMemory {
         return config.synopsisTokens() * config.channels();
     }
 
+    long stateBytes() {
+        return clusters.stateBytes();
+    }
+
     void writeTo(StateOutput out) {
         clusters.writeTo(out);
     }

@@ -1,6 +1,7 @@
 package dev.vstream.memory.flash;
 
 import dev.vstream.memory.cluster.FrameRing;
+import dev.vstream.memory.cluster.NearestFrames;
 import dev.vstream.memory.cluster.StateInput;
 import dev.vstream.memory.cluster.StateOutput;
 
@@ -13,13 +14,20 @@ final class DetailAugmentationMemory {
 
     private final FlashMemoryConfig config;
     private final FrameRing bank;      // keys (synopsisTokens, C) pooled, values (H*W, C) full resolution
+    private final NearestFrames nearest;
     private final int[] heaviest;      // (detailSlots)
 
-    DetailAugmentationMemory(FlashMemoryConfig config) {
+    DetailAugmentationMemory(FlashMemoryConfig config, ContextSynopsisMemory synopsis) {
         this.config = config;
         this.bank = new FrameRing(config.bankFrames(), config.synopsisTokens() * config.channels(),
                 config.detailTokens() * config.channels());
+        this.nearest = new NearestFrames(synopsis.clusters(), bank);
         this.heaviest = new int[Math.max(1, config.detailSlots())];
+    }
+
+    /** Keeps the retrieval's distances in step with the synopsis; call after every synopsis update. */
+    void followSynopsis() {
+        nearest.follow();
     }
 
     FrameRing bank() {
@@ -37,9 +45,13 @@ final class DetailAugmentationMemory {
         }
         int n = synopsis.clusters().heaviest(config.detailSlots(), heaviest);
         for (int r = 0; r < n; r++) {
-            slotsOut[r] = bank.nearest(synopsis.clusters().centroids(), heaviest[r] * synopsis.dimension());
+            slotsOut[r] = nearest.nearest(heaviest[r]);
         }
         return n;
+    }
+
+    long stateBytes() {
+        return bank.stateBytes();
     }
 
     void writeTo(StateOutput out) {

@@ -19,6 +19,7 @@ public final class FlashMemory {
 
     private static final int MAGIC = 0x464C5348; // "FLSH"
     private static final int VERSION = 1;
+    private static final int HEADER_BYTES = 4 + 4 + 8 * 4 + 8;  // magic, version, config
 
     private final FlashMemoryConfig config;
     private final ContextSynopsisMemory synopsis;
@@ -28,7 +29,7 @@ public final class FlashMemory {
     public FlashMemory(FlashMemoryConfig config) {
         this.config = config;
         this.synopsis = new ContextSynopsisMemory(config);
-        this.detail = new DetailAugmentationMemory(config);
+        this.detail = new DetailAugmentationMemory(config, synopsis);
         this.detailSlots = new int[Math.max(1, config.detailSlots())];
     }
 
@@ -45,6 +46,7 @@ public final class FlashMemory {
         AveragePooling.pool(frame.values(), 0, config.inputHeight(), config.inputWidth(), config.channels(),
                 config.synopsisHeight(), config.synopsisWidth(), bank.keys(), slot * bank.keySize());
         synopsis.update(bank.keys(), slot * bank.keySize(), frame.timestampMicros());
+        detail.followSynopsis();
         bank.commit(frame.timestampMicros());
     }
 
@@ -102,7 +104,7 @@ public final class FlashMemory {
 
     /** The state as versioned little-endian bytes: magic, version, config, bank, synopsis. */
     public byte[] toBytes() {
-        StateOutput out = new StateOutput();
+        StateOutput out = new StateOutput(HEADER_BYTES + detail.stateBytes() + synopsis.stateBytes());
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
         writeConfig(out, config);

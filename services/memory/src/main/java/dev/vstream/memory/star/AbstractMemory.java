@@ -127,6 +127,12 @@ final class AbstractMemory {
         return Math.round(times[token]);
     }
 
+    /** Bytes {@link #writeTo} writes now. */
+    long stateBytes() {
+        long tokens = (long) (filledFrames + pendingFrames) * tokensPerFrame;
+        return 8 + tokens * (4L * config.channels() + 8);
+    }
+
     void writeTo(StateOutput out) {
         int channels = config.channels();
         out.writeInt(filledFrames);

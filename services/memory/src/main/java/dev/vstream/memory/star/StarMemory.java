@@ -5,6 +5,7 @@ import dev.vstream.memory.cluster.FrameFeatures;
 import dev.vstream.memory.cluster.FrameRing;
 import dev.vstream.memory.cluster.MemoryStateException;
 import dev.vstream.memory.cluster.MemoryTokens;
+import dev.vstream.memory.cluster.NearestFrames;
 import dev.vstream.memory.cluster.StateInput;
 import dev.vstream.memory.cluster.StateOutput;
 import dev.vstream.memory.cluster.StreamingKMeans;
@@ -27,10 +28,12 @@ public final class StarMemory {
 
     private static final int MAGIC = 0x53544152; // "STAR"
     private static final int VERSION = 1;
+    private static final int HEADER_BYTES = 4 + 4 + 14 * 4 + 8 + 8;  // magic, version, config
 
     private final StarMemoryConfig config;
     private final FrameRing buffer;          // keys (P_tem^2, C), values (P_spa^2, C)
     private final StreamingKMeans temporal;   // centroids (N_tem, P_tem^2 * C)
+    private final NearestFrames retrieval;   // buffered frames nearest to the centroids, distances kept
     private final AbstractMemory abstractMemory;
     private final float[] abstractTokens;    // (P_abs^2, C) scratch
     private final int[] heaviest;            // (N_ret)
@@ -42,6 +45,7 @@ public final class StarMemory {
                 config.spatialTokens() * channels);
         this.temporal = new StreamingKMeans(config.temporalSlots(), config.temporalTokens() * channels,
                 config.kmeansIterations(), config.seed());
+        this.retrieval = new NearestFrames(temporal, buffer);
         this.abstractMemory = new AbstractMemory(config, attention);
         this.abstractTokens = new float[config.abstractTokens() * channels];
         this.heaviest = new int[Math.max(1, config.retrievedFrames())];
@@ -65,6 +69,7 @@ public final class StarMemory {
         AveragePooling.pool(spatial, spatialOffset, config.spatialPool(), config.spatialPool(), channels,
                 config.abstractPool(), abstractTokens, 0);
         temporal.update(buffer.keys(), slot * buffer.keySize(), frame.timestampMicros());
+        retrieval.follow();
         abstractMemory.update(abstractTokens, 0, frame.timestampMicros());
         buffer.commit(frame.timestampMicros());
     }
@@ -127,9 +132,8 @@ public final class StarMemory {
             return 0;
         }
         int n = temporal.heaviest(config.retrievedFrames(), slotsOut);
-        int dim = config.temporalTokens() * config.channels();
         for (int r = 0; r < n; r++) {
-            slotsOut[r] = buffer.nearest(temporal.centroids(), slotsOut[r] * dim);
+            slotsOut[r] = retrieval.nearest(slotsOut[r]);
         }
         return n;
     }
@@ -151,7 +155,8 @@ public final class StarMemory {
 
     /** The state as versioned little-endian bytes: magic, version, config, buffer, temporal, abstract. */
     public byte[] toBytes() {
-        StateOutput out = new StateOutput();
+        StateOutput out = new StateOutput(HEADER_BYTES + buffer.stateBytes() + temporal.stateBytes()
+                + abstractMemory.stateBytes());
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
         writeConfig(out, config);

@@ -76,7 +76,7 @@ class FlashMemoryPropertiesTest {
         assertTrue(detail[0] >= 120, "the heaviest cluster is the late 120-input scene, inside the bank: "
                 + Arrays.toString(detail));
         for (long d : detail) {
-            assertTrue(d >= 120, "detail frames come from the bank of the newest 80 inputs: " + Arrays.toString(detail));
+            assertTrue(d >= 120, "detail frames come from the bank of the newest 80: " + Arrays.toString(detail));
         }
     }
 
