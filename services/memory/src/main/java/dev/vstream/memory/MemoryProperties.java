@@ -1,5 +1,11 @@
 package dev.vstream.memory;
 
+import dev.vstream.api.memory.TokenType;
+import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.memory.encoder.StarSizes;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -29,8 +35,17 @@ import org.springframework.validation.annotation.Validated;
  *                              than one instance runs, so a stream's intake can be found on whichever owns it
  * @param deadLetterLogInterval at most one log line per rejection kind in this interval (every record at debug)
  * @param shutdownTimeout       how long closing Kafka Streams may take on shutdown
- * @param modelDir              checkpoint folder of the vision encoder and LM (Hugging Face layout); read by the memory
- *                              issue, nothing is loaded from it yet
+ * @param modelDir              checkpoint folder of the vision encoder (Hugging Face CLIP or SigLIP layout), or a folder
+ *                              with it in a {@code vision} subfolder; an optional {@code attention_model.safetensors}
+ *                              there holds the STAR semantic-attention q/k projections. Missing or unloadable: frames
+ *                              are still checked, no memory is kept, readiness health says why
+ * @param idleTimeout           a stream without accepted frames for this long (newest frame's Kafka timestamp against
+ *                              the wall clock) loses its intake and memory, and its snapshot gets a tombstone
+ * @param expiryCheckInterval   how often idle streams are looked for
+ * @param snapshotTokens        value type of the snapshot tokens: F16 (half the bytes) or F32 (exact)
+ * @param kernels               CPU kernels of the vision encoder: AUTO (Vector API where it pays), VECTOR or SCALAR
+ * @param computeThreads        threads of the encoder's compute pool; 0 takes every available processor
+ * @param star                  STAR memory sizes, the paper's by default (Flash-VStream 2024, section 3.4)
  */
 @Validated
 @ConfigurationProperties("vstream.memory")
@@ -43,10 +58,56 @@ public record MemoryProperties(
         @Pattern(regexp = "[^:\\s]+:\\d{1,5}") String applicationServer,
         @NotNull @DurationMin(millis = 1) @DefaultValue("1m") Duration deadLetterLogInterval,
         @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration shutdownTimeout,
-        @NotNull @DefaultValue("/models") Path modelDir) {
+        @NotNull @DefaultValue("/models") Path modelDir,
+        @NotNull @DurationMin(seconds = 1) @DefaultValue("10m") Duration idleTimeout,
+        @NotNull @DurationMin(millis = 10) @DefaultValue("30s") Duration expiryCheckInterval,
+        @NotNull @DefaultValue("F16") TokenType snapshotTokens,
+        @NotNull @DefaultValue("AUTO") CpuKernels.Choice kernels,
+        @Min(0) @Max(1024) @DefaultValue("0") int computeThreads,
+        @NotNull @Valid @DefaultValue Star star) {
+
+    /**
+     * STAR memory sizes ({@code vstream.memory.star.*}); the symbols are the paper's.
+     *
+     * @param spatialPool         P_spa: frames are average-pooled to P_spa x P_spa (must divide the encoder's grid)
+     * @param temporalPool        P_tem: temporal slots are P_tem x P_tem
+     * @param abstractPool        P_abs: abstract slots are P_abs x P_abs
+     * @param spatialFrames       N_spa: newest frames kept at P_spa
+     * @param temporalSlots       N_tem: weighted K-means clusters
+     * @param abstractSlots       N_abs: semantic-attention slots
+     * @param retrievedFrames     N_ret: frames retrieved for the heaviest clusters
+     * @param bufferFrames        N_buff: newest frames kept for retrieval (the bulk of the stored state)
+     * @param abstractUpdateRatio alpha of the abstract memory's momentum update
+     * @param abstractChunkFrames frames per abstract update (1 as in the streaming code)
+     * @param attentionDim        d of the semantic-attention q/k projections
+     * @param kmeansIterations    most assignment passes of one K-means
+     * @param seed                seed of the K-means initialisation (and of random q/k projections)
+     */
+    public record Star(
+            @Min(1) @DefaultValue("8") int spatialPool,
+            @Min(1) @DefaultValue("4") int temporalPool,
+            @Min(1) @DefaultValue("1") int abstractPool,
+            @Min(1) @DefaultValue("1") int spatialFrames,
+            @Min(1) @DefaultValue("25") int temporalSlots,
+            @Min(1) @DefaultValue("25") int abstractSlots,
+            @Min(0) @DefaultValue("3") int retrievedFrames,
+            @Min(1) @DefaultValue("300") int bufferFrames,
+            @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") @DefaultValue("0.2") double abstractUpdateRatio,
+            @Min(1) @DefaultValue("1") int abstractChunkFrames,
+            @Min(1) @DefaultValue("32") int attentionDim,
+            @Min(1) @DefaultValue("10") int kmeansIterations,
+            @DefaultValue("0") long seed) {
+
+        public StarSizes sizes() {
+            return new StarSizes(spatialPool, temporalPool, abstractPool, spatialFrames, temporalSlots, abstractSlots,
+                    retrievedFrames, bufferFrames, abstractUpdateRatio, abstractChunkFrames, attentionDim,
+                    kmeansIterations, seed);
+        }
+    }
 
     public MemoryProperties {
         stateDir = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "vstream-memory");
+        computeThreads = computeThreads == 0 ? Runtime.getRuntime().availableProcessors() : computeThreads;
         if (replicationFactor == 0) {
             throw new IllegalArgumentException("vstream.memory.replication-factor must be -1 (broker default) or >= 1");
         }

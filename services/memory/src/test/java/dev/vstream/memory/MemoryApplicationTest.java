@@ -2,6 +2,8 @@ package dev.vstream.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vstream.api.memory.TokenType;
+import dev.vstream.memory.encoder.StarSizes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,6 +42,17 @@ class MemoryApplicationTest {
         assertThat(properties.modelDir()).isEqualTo(Path.of("/srv/models"));
         assertThat(properties.commitInterval()).isEqualTo(Duration.ofMillis(200));
         assertThat(properties.applicationServer()).isNull();
+        assertThat(properties.idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(properties.snapshotTokens()).isEqualTo(TokenType.F16);
+        assertThat(properties.star().sizes()).isEqualTo(StarSizes.PAPER);
+        assertThat(properties.computeThreads()).isPositive();
+    }
+
+    @Test
+    void readinessSaysWhyNoMemoryIsKept() throws Exception {
+        String readiness = get("/actuator/health/readiness").body();
+        assertThat(readiness).contains("\"memoryModel\"").contains("\"NO_MEMORY\"")
+                .contains("no vision checkpoint at /srv/models");
     }
 
     @Test

@@ -32,6 +32,13 @@ class MemoryArchitectureTest {
             .because("the topology is tested with TopologyTestDriver alone and must not need a Spring context");
 
     @ArchTest
+    static final ArchRule memoryModelAndSnapshotsHaveNoSpring = noClasses().that()
+            .resideInAnyPackage("dev.vstream.memory.encoder..", "dev.vstream.memory.snapshot..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.servlet..",
+                    "dev.vstream.memory.streams..", "dev.vstream.memory.web..", "dev.vstream.memory.intake..")
+            .because("the encoder and the snapshot format are used by the topology, tested without Spring");
+
+    @ArchTest
     static final ArchRule webDoesNotTalkToKafka = noClasses().that().resideInAPackage("dev.vstream.memory.web..")
             .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..")
             .because("HTTP handlers read the intake through FrameIntakeQuery, which owns the Kafka Streams client");

@@ -12,19 +12,19 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Decodes each raw record of {@code vstream.frames} and takes the valid frames into their stream's
- * {@link FrameIntake}. What it forwards are the dead letters only: the record as it arrived, key and value
- * byte for byte, with the {@link DeadLetter} headers naming the reason and the record's topic, partition and
- * offset. Nothing a record carries can make it throw.
+ * {@link FrameIntake}. It forwards the accepted records, as they came, to the memory update, and the refused ones
+ * to the dead letters: key and value byte for byte, with the {@link DeadLetter} headers naming the reason and the
+ * record's topic, partition and offset. Nothing a record carries can make it throw.
  */
 final class FrameIntakeProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final IntakeMetrics metrics;
     private final DeadLetterLog deadLetterLog;
     private ProcessorContext<byte[], byte[]> context;
+    private DeadLetterRouter deadLetters;
     private KeyValueStore<String, FrameIntake> intakes;
 
     FrameIntakeProcessor(IntakeMetrics metrics, DeadLetterLog deadLetterLog) {
@@ -35,6 +35,7 @@ final class FrameIntakeProcessor implements Processor<byte[], byte[], byte[], by
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.deadLetters = new DeadLetterRouter(context, metrics, deadLetterLog);
         this.intakes = context.getStateStore(FrameIntakeTopology.INTAKE_STORE);
     }
 
@@ -55,18 +56,16 @@ final class FrameIntakeProcessor implements Processor<byte[], byte[], byte[], by
         Admission admission = (intake == null ? FrameIntake.EMPTY : intake).admit(frame, record.timestamp());
         intakes.put(frame.streamId(), admission.next());
         switch (admission) {
-            case Admission.Accepted accepted -> metrics.accepted();
+            case Admission.Accepted accepted -> {
+                metrics.accepted();
+                context.forward(record, FrameIntakeTopology.MEMORY_UPDATE);
+            }
             case Admission.Rejected rejected -> deadLetter(record, rejected.kind(), rejected.reason());
         }
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectionKind kind, String reason) {
-        RecordMetadata source = context.recordMetadata().orElseThrow(
-                () -> new IllegalStateException("frame intake runs on source records, which always have metadata"));
-        DeadLetter letter = new DeadLetter(reason, source.topic(), source.partition(), source.offset());
-        context.forward(record.withHeaders(letter.appendTo(record.headers())));
-        metrics.deadLettered(kind);
-        deadLetterLog.record(kind, letter, DeadLetterLog.printable(lenientKey(record.key())));
+        deadLetters.send(record, kind, reason);
     }
 
     /** The key as the stream id it must be; bytes that are not UTF-8 make the record malformed. */
@@ -80,9 +79,5 @@ final class FrameIntakeProcessor implements Processor<byte[], byte[], byte[], by
         } catch (CharacterCodingException e) {
             throw new MalformedRecordException("record key is not valid UTF-8");
         }
-    }
-
-    private static String lenientKey(byte[] key) {
-        return key == null ? null : new String(key, StandardCharsets.UTF_8);
     }
 }

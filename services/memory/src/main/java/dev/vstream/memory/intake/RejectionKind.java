@@ -11,6 +11,12 @@ public enum RejectionKind {
     DUPLICATE_SEQUENCE("duplicate-sequence"),
     /** A frame older than the stream's newest accepted one. */
     OUT_OF_ORDER("out-of-order"),
+    /** The JPEG does not decode to an image (javax.imageio), or decodes to another size than declared. */
+    UNDECODABLE_IMAGE("undecodable-image"),
+    /** The image does not suit the vision encoder (smaller than its input). */
+    WRONG_IMAGE_SIZE("wrong-image-size"),
+    /** The memory could not take the frame in (its snapshot would not be valid, e.g. features past F16's range). */
+    MEMORY_UPDATE_FAILED("memory-update-failed"),
     /** Decoding failed in a way the codec does not anticipate (a bug); the record is kept in the DLQ all the same. */
     DECODER_FAILURE("decoder-failure");
 

@@ -4,7 +4,9 @@ import dev.vstream.api.topic.Topics;
 import dev.vstream.memory.MemoryProperties;
 import dev.vstream.memory.intake.DeadLetterLog;
 import dev.vstream.memory.intake.FrameIntakeTopology;
+import dev.vstream.memory.encoder.MemoryModel;
 import dev.vstream.memory.intake.IntakeMetrics;
+import dev.vstream.memory.intake.MemoryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,19 +25,33 @@ import org.springframework.context.annotation.Configuration;
 class FrameIntakeStreamsConfiguration {
     private static final Logger log = LoggerFactory.getLogger(FrameIntakeStreamsConfiguration.class);
 
+    /** Loaded once at start-up; a missing or broken model leaves the service up without memories. */
     @Bean
-    FrameIntakeStreams frameIntakeStreams(KafkaProperties kafka, MemoryProperties memory, MeterRegistry registry,
-                                          ApplicationEventPublisher events) {
-        log.info("Frame intake: application id {}, state dir {}, {} stream thread(s), model dir {} (no model is loaded by this release)",
-                memory.applicationId(), memory.stateDir(), memory.streamThreads(), memory.modelDir());
+    MemoryModel memoryModel(MemoryProperties memory) {
+        return MemoryModel.load(memory.modelDir(), memory.star().sizes(), memory.snapshotTokens(), memory.kernels(),
+                memory.computeThreads(), FrameIntakeTopology.MAX_MEMORY_STATE_BYTES);
+    }
+
+    @Bean
+    FrameIntakeStreams frameIntakeStreams(KafkaProperties kafka, MemoryProperties memory, MemoryModel model,
+                                          MeterRegistry registry, ApplicationEventPublisher events) {
+        log.info("Frame intake: application id {}, state dir {}, {} stream thread(s), model dir {} ({}), idle timeout {}",
+                memory.applicationId(), memory.stateDir(), memory.streamThreads(), memory.modelDir(),
+                model instanceof MemoryModel.Loaded ? "memory model loaded" : "no memory model", memory.idleTimeout());
         return new FrameIntakeStreams(
-                FrameIntakeTopology.build(new IntakeMetrics(registry), new DeadLetterLog(memory.deadLetterLogInterval())),
+                FrameIntakeTopology.build(new IntakeMetrics(registry), new DeadLetterLog(memory.deadLetterLogInterval()),
+                        model, new MemoryMetrics(registry), memory.idleTimeout(), memory.expiryCheckInterval()),
                 streamsConfig(kafka, memory), memory.shutdownTimeout(), registry, events);
     }
 
     @Bean
     KafkaStreamsHealthIndicator kafkaStreamsHealthIndicator(FrameIntakeStreams streams) {
         return new KafkaStreamsHealthIndicator(streams);
+    }
+
+    @Bean
+    MemoryModelHealthIndicator memoryModelHealthIndicator(MemoryModel model) {
+        return new MemoryModelHealthIndicator(model);
     }
 
     @Bean
@@ -57,8 +73,12 @@ class FrameIntakeStreamsConfiguration {
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, memory.commitInterval().toMillis());
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, memory.replicationFactor());
-        // A dead letter is as large as the record that came in, up to the frames topic's limit, not the 1 MiB default.
-        config.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.FRAMES_DLQ.maxMessageBytes());
+        // A dead letter is as large as the record that came in, up to the frames topic's limit, and a stream's memory
+        // state (changelog) and snapshot are larger still: not the 1 MiB default. The buffer must hold a whole record.
+        int largest = Math.max(Topics.FRAMES_DLQ.maxMessageBytes(),
+                Math.max(Topics.MEMORY.maxMessageBytes(), FrameIntakeTopology.MAX_MEMORY_STATE_BYTES)) + 64 * 1024;
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), largest);
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG), 2L * largest);
         // The topology reads raw bytes and dead-letters in its processor, so deserialization cannot fail there;
         // should a future source with a real deserializer fail, skip and log the record rather than stop every stream.
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vstream.api.deadletter.DeadLetter;
 import dev.vstream.api.topic.Topics;
+import dev.vstream.memory.encoder.MemoryModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,8 @@ class FrameIntakeTopologyTest {
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(FrameIntakeTopology.build(new IntakeMetrics(registry),
-                new DeadLetterLog(Duration.ofMinutes(1))), config);
+                new DeadLetterLog(Duration.ofMinutes(1)), new MemoryModel.Unavailable("no model in this test"),
+                new MemoryMetrics(registry), Duration.ofHours(1), Duration.ofMinutes(1)), config);
         frames = driver.createInputTopic(Topics.FRAMES.name(), new ByteArraySerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
         deadLetters = driver.createOutputTopic(Topics.FRAMES_DLQ.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,0 +1,109 @@
+package dev.vstream.memory.encoder;
+
+import dev.vstream.api.memory.TokenType;
+import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.memory.star.SemanticAttention;
+import dev.vstream.memory.star.StarMemoryConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the memory service updates memories with: the vision encoder, the STAR config sized for its output and the
+ * abstract memory's semantic attention, or why there is none. Without one the service still validates and
+ * dead-letters frames, and publishes no snapshot.
+ */
+public sealed interface MemoryModel {
+
+    /** Tensors {@code q_proj.weight}, {@code q_proj.bias}, {@code k_proj.weight}, {@code k_proj.bias}: (d, C), (d). */
+    String ATTENTION_FILE = "attention_model.safetensors";
+    /** A checkpoint folder holding the LM too keeps its vision tower here. */
+    String VISION_FOLDER = "vision";
+
+    /**
+     * @param attentionTrained whether the q/k projections came from {@link #ATTENTION_FILE} (else seeded random)
+     * @param tokenType        how snapshots carry the tokens
+     */
+    record Loaded(VisionEncoder encoder, StarMemoryConfig star, SemanticAttention attention, boolean attentionTrained,
+                  TokenType tokenType) implements MemoryModel, AutoCloseable {
+        @Override
+        public void close() {
+            encoder.close();
+        }
+    }
+
+    record Unavailable(String reason) implements MemoryModel {
+    }
+
+    /**
+     * Loads from {@code modelDir} (or its {@code vision} subfolder when there is one); any failure becomes an
+     * {@link Unavailable} with the reason, logged once.
+     */
+    static MemoryModel load(Path modelDir, StarSizes sizes, TokenType tokenType, CpuKernels.Choice kernels, int threads,
+                            long maxStateBytes) {
+        Logger log = LoggerFactory.getLogger(MemoryModel.class);
+        if (modelDir == null) {
+            return unavailable(log, "no model folder configured (vstream.memory.model-dir)");
+        }
+        Path folder = Files.isDirectory(modelDir.resolve(VISION_FOLDER)) ? modelDir.resolve(VISION_FOLDER) : modelDir;
+        if (!Files.isRegularFile(folder.resolve("config.json"))) {
+            return unavailable(log, "no vision checkpoint at " + folder.toAbsolutePath() + " (config.json missing)");
+        }
+        VisionEncoder encoder;
+        try {
+            encoder = VisionEncoder.load(folder, kernels, threads);
+        } catch (Exception e) {
+            return unavailable(log, "vision encoder at " + folder.toAbsolutePath() + " failed to load: " + e.getMessage());
+        }
+        try {
+            StarMemoryConfig star = sizes.forInput(encoder.grid(), encoder.grid(), encoder.channels());
+            long stateBytes = fullStateBytes(star);
+            if (stateBytes > maxStateBytes) {
+                throw new IllegalArgumentException("a full STAR memory of this config takes about " + (stateBytes >> 20)
+                        + " MiB, more than the " + (maxStateBytes >> 20) + " MiB a stored memory may have; lower "
+                        + "vstream.memory.star.buffer-frames or the pools");
+            }
+            Path attentionFile = Files.isRegularFile(modelDir.resolve(ATTENTION_FILE)) ? modelDir.resolve(ATTENTION_FILE)
+                    : folder.resolve(ATTENTION_FILE);
+            SemanticAttention attention;
+            boolean trained = Files.isRegularFile(attentionFile);
+            if (trained) {
+                attention = SemanticAttention.load(attentionFile, "");
+                if (attention.dim() != star.attentionDim() || attention.channels() != star.channels()) {
+                    throw new IllegalArgumentException(attentionFile + " projects " + attention.channels() + " -> "
+                            + attention.dim() + " but the memory needs " + star.channels() + " -> " + star.attentionDim());
+                }
+            } else {
+                attention = SemanticAttention.random(star.attentionDim(), star.channels(), star.seed());
+                log.warn("No {} in {}: the abstract memory's semantic-attention q/k projections are seeded random "
+                        + "(seed {}), not trained; abstract tokens are not those of a trained Flash-VStream",
+                        ATTENTION_FILE, modelDir.toAbsolutePath(), star.seed());
+            }
+            log.info("Memory model: encoder {} ({} config sha256 {}), {}x{}x{} features, STAR {} tokens, {} tokens in snapshots",
+                    folder.toAbsolutePath(), encoder.identity().name(), encoder.identity().configSha256(),
+                    encoder.grid(), encoder.grid(), encoder.channels(), star.maxTokens(), tokenType);
+            return new Loaded(encoder, star, attention, trained, tokenType);
+        } catch (Exception e) {
+            encoder.close();
+            return unavailable(log, "memory model from " + modelDir.toAbsolutePath() + " is unusable: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Upper estimate of a full memory's state bytes: the frame buffer (P_tem and P_spa copies of N_buff frames)
+     * dominates, then the temporal centroids and the abstract slots.
+     */
+    static long fullStateBytes(StarMemoryConfig star) {
+        long c = star.channels();
+        long buffer = star.bufferFrames() * (8 + 4 * c * (star.temporalTokens() + star.spatialTokens()));
+        long temporal = star.temporalSlots() * (4 * c * star.temporalTokens() + 64);
+        long abstractSlots = (long) (star.abstractSlots() + star.abstractChunkFrames()) * star.abstractTokens() * (4 * c + 8);
+        return buffer + temporal + abstractSlots + 4096;
+    }
+
+    private static Unavailable unavailable(Logger log, String reason) {
+        log.warn("No memory model, so no memory is kept and no snapshot is published: {}", reason);
+        return new Unavailable(reason);
+    }
+}
