@@ -51,6 +51,9 @@ class FlashMemoryPropertiesTest {
         for (int i = 30 * 64 + 16; i < tokens.count(); i += 16) {
             assertTrue(tokens.timestampMicros(i) >= tokens.timestampMicros(i - 16), "synopsis in time order");
         }
+        // timestamps stay stream times (the original overwrote them with positions in [0, 61) after re-clustering)
+        long newest = tokens.timestampMicros(tokens.count() - 1);
+        assertTrue(newest > 350_000_000L && newest <= 399_000_000L, "newest synopsis time " + newest);
         StreamingKMeans synopsis = memory.synopsisClusters();
         double total = 0;
         for (int k = 0; k < synopsis.count(); k++) {
