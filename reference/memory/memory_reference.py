@@ -12,7 +12,11 @@ must share to agree bit for bit are shared by specification, not by code:
   farthest from its own centroid among clusters of >= 2 members (ties -> lowest point), stop when the
   assignment repeats (from the second pass) or after max_iter passes; centroids are weighted means rounded to
   float32 after each update, a one-member cluster's centroid is its member;
-* clusters are returned ordered by weighted mean member time (ties -> cluster index).
+* clusters are returned ordered by weighted mean member time (ties -> cluster index);
+* retrieval (nearest buffered frame to a centroid): frames in age order, the oldest first, a newer one replaces
+  the best only if its distance is below best * (1 - TIE_MARGIN), TIE_MARGIN = 1e-6 (the centroid of two
+  equally weighted frames is equidistant from both; float32 rounding must not pick one); the heaviest
+  clusters are taken by weight, ties -> earlier cluster; duplicates are kept.
 
 Algorithms:
   STAR memory, Flash-VStream 2024 (arXiv 2406.08085), sections 3.2-3.4 and Algorithms 1-3:
