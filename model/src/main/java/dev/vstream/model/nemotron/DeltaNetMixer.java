@@ -127,30 +127,29 @@ final class DeltaNetMixer implements Operator {
             float[] o) {
         float kScale = inverseNorm(k, at);
         float qScale = inverseNorm(q, at) * queryScale;
-        // retrieved = S^T k^
-        Arrays.fill(retrieved, 0f);
+        float[] u = retrieved;
+        // u = S^T k^ : a sum of the state's rows weighted by k^ (one axpy per row)
+        Arrays.fill(u, 0f);
         for (int i = 0; i < headDim; i++) {
-            float ki = k[at + i] * kScale;
-            int row = s + i * headDim;
-            for (int j = 0; j < headDim; j++) {
-                retrieved[j] += state[row + j] * ki;
-            }
+            axpy(k[at + i] * kScale, state, s + i * headDim, u, 0, headDim);
         }
-        // u = beta (v - S^T k^), kept in retrieved
+        // u <- beta (v - S^T k^)
         for (int j = 0; j < headDim; j++) {
-            retrieved[j] = b * (v[at + j] - retrieved[j]);
+            u[j] = b * (v[at + j] - u[j]);
         }
-        // S <- S + k^ u^T, and o = S^T q^ with the updated S
+        // S <- S + k^ u^T (row i gains k^_i u), then o = S^T q^ with the updated rows
         Arrays.fill(o, at, at + headDim, 0f);
         for (int i = 0; i < headDim; i++) {
-            float ki = k[at + i] * kScale;
-            float qi = q[at + i] * qScale;
             int row = s + i * headDim;
-            for (int j = 0; j < headDim; j++) {
-                float updated = state[row + j] + ki * retrieved[j];
-                state[row + j] = updated;
-                o[at + j] += updated * qi;
-            }
+            axpy(k[at + i] * kScale, u, 0, state, row, headDim);
+            axpy(q[at + i] * qScale, state, row, o, at, headDim);
+        }
+    }
+
+    /** {@code y[yOffset + j] += a * x[xOffset + j]} for {@code j < n}: one array written, so the JIT can vectorise it. */
+    private static void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        for (int j = 0; j < n; j++) {
+            y[yOffset + j] += a * x[xOffset + j];
         }
     }
 

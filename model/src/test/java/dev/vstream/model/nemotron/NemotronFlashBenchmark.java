@@ -116,6 +116,58 @@ public final class NemotronFlashBenchmark {
                     (prompt + 256) / prefill * 1000, block, gemmFloor, prefill / gemmFloor);
             System.out.printf(Locale.ROOT, "decode at %d: %.2f ms/token; GEMV over all %d weights: %.2f ms; ratio %.2f%n",
                     prompt + 256, decode, weights.size(), floor, decode / floor);
+            operators(checkpoint, kernels, NemotronFlash.DEFAULT_BLOCK_ROWS, rounds);
+        }
+    }
+
+    /**
+     * Each operator alone on one prefill block at positions 0.., against the GEMMs of its own
+     * projections on the same rows, interleaved so that load from other processes hits both.
+     */
+    private static void operators(Checkpoint checkpoint, CpuKernels kernels, int rows, int rounds) {
+        NemotronFlashConfig config = NemotronFlashConfig.from(checkpoint.config());
+        float[] input = new float[rows * 16384]; // wide enough for every projection's input
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        float[] out = new float[rows * 16384];
+        Scratch scratch = new Scratch();
+        for (int index = 0; index < config.operators().size(); index++) {
+            String prefix = "model.layers." + index + ".";
+            Operator op = switch (config.operators().get(index)) {
+                case DELTANET -> new DeltaNetMixer(checkpoint, prefix, config, kernels);
+                case MAMBA2 -> new Mamba2Mixer(checkpoint, prefix, config, kernels);
+                case ATTENTION -> new GroupedQueryAttention(checkpoint, prefix, config,
+                        new dev.vstream.model.lm.CausalAttention(kernels), kernels);
+                case FFN -> new FeedForward(checkpoint, prefix, config, kernels);
+            };
+            List<Linear> projections = new ArrayList<>();
+            for (String name : checkpoint.tensorNames().subSet(prefix, prefix + Character.MAX_VALUE)) {
+                if (name.endsWith("proj.weight")) {
+                    projections.add(new Linear(checkpoint.tensor(name), null, kernels));
+                }
+            }
+            double forward = Double.MAX_VALUE;
+            double gemm = Double.MAX_VALUE;
+            for (int round = 0; round <= rounds; round++) {
+                float[] x = input.clone();
+                ContextState state = new ContextState("bench", op.newCaches());
+                long start = System.nanoTime();
+                op.forward(x, rows, 0, state, 0, scratch);
+                double forwardMs = (System.nanoTime() - start) / 1e6;
+                start = System.nanoTime();
+                for (Linear w : projections) {
+                    w.forward(input, 0, rows, out, 0);
+                }
+                double gemmMs = (System.nanoTime() - start) / 1e6;
+                if (round > 0) {
+                    forward = Math.min(forward, forwardMs);
+                    gemm = Math.min(gemm, gemmMs);
+                }
+            }
+            System.out.printf(Locale.ROOT, "operator %d %-8s block of %d: %7.1f ms; its GEMMs: %7.1f ms; ratio %.2f%n",
+                    index, config.operators().get(index).code(), rows, forward, gemm, forward / gemm);
         }
     }
 
