@@ -13,7 +13,7 @@ import dev.vstream.memory.cluster.StreamingKMeans;
  * Flash Memory of Flash-VStream 2025: a context synopsis memory (weighted K-means of half-resolution inputs)
  * and a detail augmentation memory (full-resolution inputs nearest to the largest synopsis clusters), updated one
  * input at a time with bounded state. Tokens are read as [detail][synopsis] (the original's {@code cat_spa_tem}).
- * Not thread safe: one writer.
+ * Not thread safe: {@link #read} also writes (the retrieval keeps its distances), so calls must not overlap.
  */
 public final class FlashMemory {
 

@@ -22,7 +22,9 @@ import dev.vstream.memory.cluster.StreamingKMeans;
  * preallocated from the config.
  *
  * <p>Tokens are read as [abstract][temporal][retrieved][spatial], 681 with the paper's sizes. Not thread safe:
- * one writer; readers copy out through {@link #read}.
+ * {@link #read} also writes (the retrieval keeps its distances), so calls to {@link #update}, {@link #read} and
+ * {@link #toBytes} must not overlap; a caller serving readers on other threads serializes them or hands out
+ * copies of the tokens.
  */
 public final class StarMemory {
 
@@ -32,7 +34,7 @@ public final class StarMemory {
 
     private final StarMemoryConfig config;
     private final FrameRing buffer;          // keys (P_tem^2, C), values (P_spa^2, C)
-    private final StreamingKMeans temporal;   // centroids (N_tem, P_tem^2 * C)
+    private final StreamingKMeans temporal;  // centroids (N_tem, P_tem^2 * C)
     private final NearestFrames retrieval;   // buffered frames nearest to the centroids, distances kept
     private final AbstractMemory abstractMemory;
     private final float[] abstractTokens;    // (P_abs^2, C) scratch

@@ -29,7 +29,8 @@ public final class StarMemoryBenchmark {
     public static void main(String[] args) {
         int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         StarMemoryConfig config = StarMemoryConfig.paperClipL14();
-        StarMemory memory = new StarMemory(config, SemanticAttention.random(config.attentionDim(), CHANNELS, 1));
+        SemanticAttention attention = SemanticAttention.random(config.attentionDim(), CHANNELS, 1);
+        StarMemory memory = new StarMemory(config, attention);
         MemoryTokens<StarSlot> tokens = memory.newTokens();
         BenchFrames frames = new BenchFrames(GRID, GRID, CHANNELS, 12, 2026);
         int[] reportAt = {1, 5, 10, 30, 60};
@@ -61,5 +62,20 @@ public final class StarMemoryBenchmark {
         if (tokens.count() != config.maxTokens()) {
             throw new IllegalStateException("memory holds " + tokens.count() + " tokens, not " + config.maxTokens());
         }
+        // what a store that keeps only bytes pays per frame on top of update: toBytes, then fromBytes
+        long[] save = new long[10];
+        long[] load = new long[10];
+        for (int i = 0; i < save.length; i++) {
+            long t0 = System.nanoTime();
+            byte[] bytes = memory.toBytes();
+            long t1 = System.nanoTime();
+            memory = StarMemory.fromBytes(config, attention, bytes);
+            long t2 = System.nanoTime();
+            save[i] = t1 - t0;
+            load[i] = t2 - t1;
+        }
+        System.out.printf(Locale.ROOT, "state round trip (%d bytes): toBytes p50 %.1f ms, fromBytes p50 %.1f ms%n",
+                memory.toBytes().length, BenchFrames.percentile(save, 0.5) / 1e6,
+                BenchFrames.percentile(load, 0.5) / 1e6);
     }
 }
