@@ -46,13 +46,16 @@ public sealed interface MemoryModel {
         if (modelDir == null) {
             return unavailable(log, "no model folder configured (vstream.memory.model-dir)");
         }
-        Path folder = Files.isDirectory(modelDir.resolve(VISION_FOLDER)) ? modelDir.resolve(VISION_FOLDER) : modelDir;
+        boolean subfolder = Files.isDirectory(modelDir.resolve(VISION_FOLDER));
+        Path folder = subfolder ? modelDir.resolve(VISION_FOLDER) : modelDir;
+        Path dirName = modelDir.toAbsolutePath().normalize().getFileName();
+        String name = (dirName == null ? "/" : dirName.toString()) + (subfolder ? "/" + VISION_FOLDER : "");
         if (!Files.isRegularFile(folder.resolve("config.json"))) {
             return unavailable(log, "no vision checkpoint at " + folder.toAbsolutePath() + " (config.json missing)");
         }
         VisionEncoder encoder;
         try {
-            encoder = VisionEncoder.load(folder, kernels, threads);
+            encoder = VisionEncoder.load(folder, name, kernels, threads);
         } catch (Exception e) {
             return unavailable(log, "vision encoder at " + folder.toAbsolutePath() + " failed to load: " + e.getMessage());
         }

@@ -49,16 +49,19 @@ public final class VisionEncoder implements AutoCloseable {
     /**
      * Loads the tower from {@code checkpointFolder} (config.json, safetensors, optional preprocessor_config.json).
      *
+     * @param name what snapshots call the encoder (see {@link EncoderIdentity#name()})
+     *
      * @throws dev.vstream.model.loader.ModelLoadException when the folder is not a loadable vision checkpoint
      */
-    public static VisionEncoder load(Path checkpointFolder, CpuKernels.Choice kernels, int threads) throws IOException {
+    public static VisionEncoder load(Path checkpointFolder, String name, CpuKernels.Choice kernels, int threads)
+            throws IOException {
         ComputePool pool = new ComputePool(threads);
         Checkpoint checkpoint = null;
         try {
             checkpoint = Checkpoint.open(checkpointFolder);
             CpuKernels chosen = CpuKernels.select(kernels, CpuFeatures.detect(), pool);
             return new VisionEncoder(pool, checkpoint, VisionTransformer.load(checkpoint, chosen.gemm()),
-                    EncoderIdentity.of(checkpoint.folder()));
+                    EncoderIdentity.of(name, checkpoint.folder()));
         } catch (IOException | RuntimeException e) {
             if (checkpoint != null) {
                 checkpoint.close();
