@@ -3,6 +3,7 @@ package dev.vstream.model.sambay;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.EmbeddingPrefill;
 import dev.vstream.model.lm.LanguageModel;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Weights are read in place from the memory-mapped checkpoint, which must stay open. Not
  * thread-safe: one instance per inference loop (it owns its workspace and kernels).
  */
-public final class SambaYModel implements LanguageModel {
+public final class SambaYModel implements EmbeddingPrefill {
 
     private static final Logger log = LoggerFactory.getLogger(SambaYModel.class);
     /** Tokens per prefill pass: bounds the workspace at about 60 K floats per token at full size. */
@@ -181,12 +182,62 @@ public final class SambaYModel implements LanguageModel {
     void forward(ContextState state, int[] tokens, int logitRows, float[] logitsOut, float[][] hiddenStates) {
         check(state, tokens, logitRows, logitsOut);
         int rows = tokens.length;
-        int position = state.position();
         int d = config.hiddenSize();
         ws.ensure(rows);
         for (int t = 0; t < rows; t++) {
             embedding.row(tokens[t]).copyTo(ws.residual, t * d);
         }
+        run(state, rows, logitRows, logitsOut, hiddenStates);
+    }
+
+    @Override
+    public int embeddingSize() {
+        return config.hiddenSize();
+    }
+
+    @Override
+    public void embed(int token, float[] out, int offset) {
+        if (token < 0 || token >= config.vocabSize()) {
+            throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, "
+                    + config.vocabSize() + ")");
+        }
+        embedding.row(token).copyTo(out, offset);
+    }
+
+    /** In blocks of {@code prefillBlock} rows like {@link #prefill}; without logits the cross-decoder is skipped. */
+    @Override
+    public void prefillEmbeddings(ContextState state, float[] embeddings, int rows, float[] logitsOut) {
+        state.requireLayout(config.layout());
+        int d = config.hiddenSize();
+        if (rows < 1) {
+            throw new IllegalArgumentException("no embeddings to run");
+        }
+        if (embeddings.length < (long) rows * d) {
+            throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + rows + " x " + d
+                    + " needed");
+        }
+        if (logitsOut != null && logitsOut.length < config.vocabSize()) {
+            throw new IllegalArgumentException("logits output holds " + logitsOut.length + " floats, "
+                    + config.vocabSize() + " needed");
+        }
+        for (int i = 0; i < rows * d; i++) {
+            if (!Float.isFinite(embeddings[i])) {
+                throw new IllegalArgumentException("non-finite embedding value at row " + i / d + ", column " + i % d);
+            }
+        }
+        for (int from = 0; from < rows; from += prefillBlock) {
+            int n = Math.min(rows, from + prefillBlock) - from;
+            ws.ensure(n);
+            System.arraycopy(embeddings, from * d, ws.residual, 0, n * d);
+            boolean lastBlock = from + n == rows;
+            run(state, n, lastBlock && logitsOut != null ? 1 : 0, logitsOut, null);
+        }
+    }
+
+    /** The layers, final norm and head over the {@code rows} input rows already in {@code ws.residual}. */
+    private void run(ContextState state, int rows, int logitRows, float[] logitsOut, float[][] hiddenStates) {
+        int position = state.position();
+        int d = config.hiddenSize();
         capture(hiddenStates, 0, rows);
         int active = rows;
         int activePosition = position;
