@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * Exactly-once memory across a crash, against the real KRaft broker: an instance is closed abruptly (no wait, no
  * leaving the group) while frames are being taken in; a second instance with an empty state directory restores the
  * memory from its changelog and takes the rest. The memory it ends with is byte for byte the one an uninterrupted
- * run makes of the same frames, and the committed snapshots are versions 1..N, each once: no frame was taken into
+ * run makes of the same frames (computed in process, and by a third instance of another application id), and the committed snapshots are versions 1..N, each once: no frame was taken into
  * the memory twice, none was skipped.
  */
 class MemoryRestartIT {
@@ -121,6 +121,26 @@ class MemoryRestartIT {
                 assertThat(last).isEqualTo(Snapshots.of(CAM, uninterrupted, restored, model.encoder().identity(),
                         TokenType.F32, uninterrupted.newTokens()));
                 assertThat(last.newestPtsMicros()).isEqualTo((FRAMES - 1) * 1_000_000L);
+
+                // The same frames through a service that is never interrupted (an application of its own).
+                KafkaStreams uninterruptedRun = streams(Files.createTempDirectory("vstream-memory-restart-c-"),
+                        "vstream-memory-uninterrupted-it-" + RUN);
+                try {
+                    uninterruptedRun.start();
+                    List<MemorySnapshot> again = new ArrayList<>();
+                    await().atMost(TIMEOUT).until(() -> {
+                        poll(snapshots, again);
+                        return !again.isEmpty() && again.getLast().version() == FRAMES;
+                    });
+                    assertThat(again.getLast()).isEqualTo(last);
+                    assertThat(MemorySnapshotCodec.encode(again.getLast())).isEqualTo(MemorySnapshotCodec.encode(last));
+                    ReadOnlyKeyValueStore<String, StreamMemory> uninterruptedStore = uninterruptedRun.store(
+                            StoreQueryParameters.fromNameAndType(FrameIntakeTopology.MEMORY_STORE,
+                                    QueryableStoreTypes.keyValueStore()));
+                    assertThat(uninterruptedStore.get(CAM).state()).isEqualTo(restored.state());
+                } finally {
+                    uninterruptedRun.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10)).leaveGroup(true));
+                }
             } finally {
                 second.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10)).leaveGroup(true));
             }
@@ -138,9 +158,13 @@ class MemoryRestartIT {
     }
 
     private static KafkaStreams streams(Path stateDir) {
+        return streams(stateDir, "vstream-memory-restart-it-" + RUN);
+    }
+
+    private static KafkaStreams streams(Path stateDir, String applicationId) {
         Properties config = new Properties();
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "vstream-memory-restart-it-" + RUN);
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
