@@ -2,6 +2,7 @@ package dev.vstream.kernels.sparse;
 
 import dev.vstream.kernels.attention.AttentionShape;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,6 +27,8 @@ final class LastQueryEstimate {
 
     private float[] scores = new float[0]; // (rows, keys)
     private float[] queries = new float[0]; // (d, rows) transposed, scaled
+    private float[] rowMax = new float[0];
+    private double[] rowSum = new double[0];
     double[] columnMass = new double[0];
     double[] diagonalMass = new double[0];
     /** Mass on sink and window keys, summed over the rows. */
@@ -56,19 +59,41 @@ final class LastQueryEstimate {
         java.util.Arrays.fill(diagonalMass, 0, n, 0);
         coveredMass = 0;
         otherMass = 0;
+        // Row maxima, then exp(score - max) in place, vectorised across the query rows.
+        int lanes = SPECIES.length();
+        if (rowMax.length < padded) {
+            rowMax = new float[padded];
+            rowSum = new double[padded];
+        }
+        java.util.Arrays.fill(rowMax, 0, padded, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < count; i++) {
+            for (int key = 0; key <= rows[i]; key++) {
+                rowMax[i] = Math.max(rowMax[i], scores[key * padded + i]);
+            }
+        }
+        for (int i = count; i < padded; i++) {
+            rowMax[i] = 0f;
+        }
+        for (int key = 0; key < keys; key++) {
+            int at = key * padded;
+            for (int i = 0; i < padded; i += lanes) {
+                FloatVector.fromArray(SPECIES, scores, at + i).sub(FloatVector.fromArray(SPECIES, rowMax, i))
+                        .lanewise(VectorOperators.EXP).intoArray(scores, at + i);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            double sum = 0;
+            for (int key = 0; key <= rows[i]; key++) {
+                sum += scores[key * padded + i];
+            }
+            rowSum[i] = sum;
+        }
         for (int i = 0; i < count; i++) {
             int row = rows[i];
-            double max = Double.NEGATIVE_INFINITY;
-            for (int key = 0; key <= row; key++) {
-                max = Math.max(max, scores[key * padded + i]);
-            }
-            double sum = 0;
-            for (int key = 0; key <= row; key++) {
-                sum += Math.exp(scores[key * padded + i] - max);
-            }
+            double inverse = 1 / rowSum[i];
             int rowPosition = position == null ? row : position[row];
             for (int key = 0; key <= row; key++) {
-                double w = Math.exp(scores[key * padded + i] - max) / sum;
+                double w = scores[key * padded + i] * inverse;
                 if (key < sink || row - key < window) {
                     coveredMass += w;
                     continue;
