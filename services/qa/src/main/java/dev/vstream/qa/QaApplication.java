@@ -5,8 +5,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The QA service, HTTP on 8083. This release is its skeleton: configuration, health, probes and metrics.
- * It has no question endpoint and answers nothing; the hybrid-LM decode path comes with its issue.
+ * The QA service, HTTP on 8083: answers questions about a stream from its newest memory snapshot (read from
+ * vstream.memory) with the hybrid language model, over REST, an OpenAI-compatible chat endpoint, and Kafka.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -1,0 +1,140 @@
+package dev.vstream.qa.answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vstream.api.memory.MemorySnapshot;
+import dev.vstream.api.memory.MemorySnapshotCodec;
+import dev.vstream.api.memory.SlotKind;
+import dev.vstream.api.memory.TokenType;
+import dev.vstream.api.question.AnswerReport;
+import dev.vstream.api.question.QuestionRequest;
+import dev.vstream.qa.memory.MemoryView;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine on the generated demo checkpoint with a memory view fed directly (no broker). */
+class AnswerEngineTest {
+    static final int VISION = 32;
+
+    @TempDir
+    static Path temp;
+    static SimpleMeterRegistry meters;
+    static MemoryView view;
+    static AnswerEngine engine;
+
+    @BeforeAll
+    static void load() {
+        meters = new SimpleMeterRegistry();
+        view = new MemoryView(Map.of("bootstrap.servers", "localhost:1"), 4);
+        LanguageModelHost host = LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
+        assertThat(host).isInstanceOf(LanguageModelHost.Loaded.class);
+        engine = new AnswerEngine(host, view, new AnswerEngine.Limits(200, 32, 8, 4, 4), meters);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        engine.close();
+    }
+
+    static MemorySnapshot snapshot(String stream, long version, int channels) {
+        int tokens = 6;
+        SplittableRandom random = new SplittableRandom(version);
+        float[] values = new float[tokens * channels];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return new MemorySnapshot(stream, version, version * 500_000, 1_000 + version, "clip-test", "0".repeat(64),
+                false, TokenType.F16, channels,
+                new SlotKind[] {SlotKind.STAR_ABSTRACT, SlotKind.STAR_TEMPORAL, SlotKind.STAR_TEMPORAL,
+                        SlotKind.STAR_SPATIAL, SlotKind.STAR_SPATIAL, SlotKind.STAR_SPATIAL},
+                new int[] {0, 0, 1, 0, 0, 0}, new long[] {0, 100_000, 200_000, 300_000, 300_000, 300_000}, values);
+    }
+
+    static void publish(MemorySnapshot s, long atMs) {
+        view.accept(s.streamId(), MemorySnapshotCodec.encode(s), atMs);
+    }
+
+    static Question ask(String stream, String text, long atMs) {
+        return new Question("q-" + atMs, stream, new QuestionRequest(text, 6, null, null, null, null, null), atMs);
+    }
+
+    @Test
+    void answersFromTheSnapshotNewestAtTheQuestionsTimeAndReusesItsContext() throws Exception {
+        publish(snapshot("cam-a", 1, VISION), 10_000);
+        publish(snapshot("cam-a", 2, VISION), 20_000);
+        List<String> pieces = new CopyOnWriteArrayList<>();
+        AnswerReport early = engine.submit(ask("cam-a", "what moved?", 15_000), pieces::add).get();
+        assertThat(early.memoryVersion()).isEqualTo(1);
+        assertThat(early.contextVersion()).isEqualTo(1);
+        assertThat(early.fallbackPrefill()).isTrue();
+        assertThat(early.contextReused()).isFalse();
+        assertThat(early.memoryTokens()).isEqualTo(6);
+        assertThat(early.generatedTokens()).isBetween(0, 6);
+        assertThat(early.promptTokens()).isGreaterThan(6 + "Question: what moved?\nAnswer:".length());
+        assertThat(early.untrainedModel()).isTrue();
+        assertThat(String.join("", pieces)).isEqualTo(early.answer());
+        assertThat(early.stalenessMs()).isEqualTo(15_000 - 1_001);
+
+        AnswerReport late = engine.submit(ask("cam-a", "and now?", 25_000), t -> { }).get();
+        assertThat(late.memoryVersion()).isEqualTo(2);
+        assertThat(late.contextReused()).isFalse();
+        AnswerReport again = engine.submit(ask("cam-a", "and now?", 26_000), t -> { }).get();
+        assertThat(again.memoryVersion()).isEqualTo(2);
+        assertThat(again.contextReused()).isTrue();
+        // Greedy and the same context: a resumed context answers exactly like a fresh prefill.
+        assertThat(again.answer()).isEqualTo(late.answer());
+        assertThat(meters.counter("vstream.qa.fallback.prefills").count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aQuestionInProgressKeepsItsSnapshot() throws Exception {
+        publish(snapshot("cam-b", 1, VISION), 1_000);
+        CompletableFuture<AnswerReport> first = engine.submit(ask("cam-b", "first", 2_000), t -> { });
+        publish(snapshot("cam-b", 2, VISION), 1_500);
+        assertThat(first.get().memoryVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsWithTheReason() {
+        assertThatThrownBy(() -> engine.submit(ask("nobody", "x", 1), t -> { }))
+                .isInstanceOfSatisfying(QuestionRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.UNKNOWN_STREAM));
+        publish(snapshot("cam-c", 1, VISION), 5_000);
+        assertThatThrownBy(() -> engine.submit(ask("cam-c", "x", 4_000), t -> { }))
+                .isInstanceOfSatisfying(QuestionRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.NO_MEMORY));
+        publish(snapshot("cam-d", 1, VISION + 1), 5_000);
+        assertThatThrownBy(() -> engine.submit(ask("cam-d", "x", 6_000), t -> { }))
+                .hasMessageContaining("width 33");
+        assertThatThrownBy(() -> engine.submit(ask("cam-c", "x".repeat(201), 6_000), t -> { }))
+                .isInstanceOfSatisfying(QuestionRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.LIMIT));
+        assertThatThrownBy(() -> engine.submit(new Question("q", "cam-c",
+                new QuestionRequest("x", 33, null, null, null, null, null), 6_000), t -> { }))
+                .hasMessageContaining("exceeds the limit 32");
+        view.accept("cam-c", null, 7_000);
+        assertThatThrownBy(() -> engine.submit(ask("cam-c", "x", 8_000), t -> { }))
+                .isInstanceOfSatisfying(QuestionRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.UNKNOWN_STREAM));
+    }
+
+    @Test
+    void aModelThatFailedToLoadRejectsEveryQuestion() {
+        LanguageModelHost failed = LanguageModelHost.load(temp.resolve("missing"), temp.resolve("unused"), VISION, 1);
+        assertThat(failed).isInstanceOf(LanguageModelHost.Failed.class);
+        AnswerEngine broken = new AnswerEngine(failed, view, new AnswerEngine.Limits(200, 32, 8, 4, 4), meters);
+        assertThatThrownBy(() -> broken.submit(ask("cam-a", "x", 30_000), t -> { }))
+                .isInstanceOfSatisfying(QuestionRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.MODEL_UNAVAILABLE));
+    }
+}
