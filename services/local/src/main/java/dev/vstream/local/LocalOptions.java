@@ -13,12 +13,13 @@ import java.util.List;
  * @param kafkaPort   client port of the local broker
  * @param ingestPort  ingest REST port
  * @param memoryPort  memory REST port
+ * @param qaPort      qa REST port
  * @param duration    how long the demo streams before it only keeps serving; null streams the whole sample
  * @param exitAfter   end the process after the demo instead of serving until Ctrl-C
  * @param fps         sampling rate of the demo stream
  * @param source      a video to stream instead of the bundled sample
  */
-record LocalOptions(Verb verb, Path dataDir, int kafkaPort, int ingestPort, int memoryPort, Duration duration,
+record LocalOptions(Verb verb, Path dataDir, int kafkaPort, int ingestPort, int memoryPort, int qaPort, Duration duration,
                     boolean exitAfter, double fps, String source) {
 
     enum Verb { DEMO, BROKER, SAMPLE, HELP }
@@ -27,8 +28,8 @@ record LocalOptions(Verb verb, Path dataDir, int kafkaPort, int ingestPort, int 
             usage: vstream <verb> [options]
 
             verbs:
-              demo     start the local stack (Kafka broker, ingest, memory), stream the bundled sample video live
-                       and print progress; keeps serving on localhost until Ctrl-C
+              demo     start the local stack (Kafka broker, ingest, memory, qa), stream the bundled sample video
+                       live, print progress and ask questions about it; keeps serving on localhost until Ctrl-C
               broker   start only the local Kafka broker and create the topics
               sample   generate the sample video (data dir/sample/sample.mp4) and exit
               help     this text
@@ -38,6 +39,7 @@ record LocalOptions(Verb verb, Path dataDir, int kafkaPort, int ingestPort, int 
               --kafka-port N     broker client port (default 9092; 0 picks a free port, as do the others)
               --ingest-port N    ingest REST port (default 8081)
               --memory-port N    memory REST port (default 8082)
+              --qa-port N        qa REST port (default 8083)
               --fps F            demo sampling rate in frames/s (default 2)
               --source URL       stream this source instead of the sample (file, rtsp://, http://, lavfi:...)
               --seconds S        stop streaming after S seconds
@@ -50,6 +52,7 @@ record LocalOptions(Verb verb, Path dataDir, int kafkaPort, int ingestPort, int 
         int kafkaPort = 9092;
         int ingestPort = 8081;
         int memoryPort = 8082;
+        int qaPort = 8083;
         Duration duration = null;
         boolean exitAfter = false;
         double fps = 2.0;
@@ -78,13 +81,14 @@ record LocalOptions(Verb verb, Path dataDir, int kafkaPort, int ingestPort, int 
                 case "--kafka-port" -> kafkaPort = port(flag, value);
                 case "--ingest-port" -> ingestPort = port(flag, value);
                 case "--memory-port" -> memoryPort = port(flag, value);
+                case "--qa-port" -> qaPort = port(flag, value);
                 case "--fps" -> fps = number(flag, value);
                 case "--seconds" -> duration = Duration.ofMillis((long) (number(flag, value) * 1000));
                 case "--source" -> source = value;
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new LocalOptions(verb, dataDir, kafkaPort, ingestPort, memoryPort, duration, exitAfter, fps, source);
+        return new LocalOptions(verb, dataDir, kafkaPort, ingestPort, memoryPort, qaPort, duration, exitAfter, fps, source);
     }
 
     private static int port(String flag, String value) {

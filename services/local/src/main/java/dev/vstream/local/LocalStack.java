@@ -6,6 +6,7 @@ import dev.vstream.broker.BrokerConfig;
 import dev.vstream.broker.KafkaBroker;
 import dev.vstream.ingest.IngestApplication;
 import dev.vstream.memory.MemoryApplication;
+import dev.vstream.qa.QaApplication;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -67,6 +68,9 @@ final class LocalStack implements AutoCloseable {
                     // once instead of waiting in REBALANCING for its previous incarnation's session to expire.
                     "spring.kafka.streams.properties.group.instance.id", "vstream-memory-local",
                     "spring.kafka.streams.properties.session.timeout.ms", 10000));
+            // Without VSTREAM_QA_MODEL_DIR qa answers with the generated, untrained demo model (it says so).
+            stack.startService("qa", QaApplication.class, options.qaPort(), Map.of(
+                    "vstream.qa.demo-dir", options.dataDir().resolve("models").resolve("demo").toString()));
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -84,6 +88,10 @@ final class LocalStack implements AutoCloseable {
 
     String memoryUrl() {
         return url("memory");
+    }
+
+    String qaUrl() {
+        return url("qa");
     }
 
     private String url(String service) {

@@ -36,10 +36,11 @@ public final class VstreamLocal {
     private static void demo(LocalOptions options, PrintStream out) throws Exception {
         Files.createDirectories(options.dataDir());
         String source = options.source() != null ? options.source() : SampleStream.ensure(options.dataDir()).toString();
-        out.println("vstream local stack: Kafka broker, ingest, memory (the memory service validates frames and counts "
-                + "them per stream; the visual memory and question answering are not built yet)");
+        out.println("vstream local stack: Kafka broker, ingest, memory, qa (qa answers with VSTREAM_QA_MODEL_DIR, or "
+                + "else with a generated, untrained demo model whose answers are not meaningful)");
         try (LocalStack stack = LocalStack.start(options)) {
-            out.println("Kafka bootstrap " + stack.bootstrapServers() + ", ingest " + stack.ingestUrl() + ", memory " + stack.memoryUrl());
+            out.println("Kafka bootstrap " + stack.bootstrapServers() + ", ingest " + stack.ingestUrl() + ", memory "
+                    + stack.memoryUrl() + ", qa " + stack.qaUrl());
             var status = new DemoJob(stack, out).run(source, options.fps(), options.duration());
             out.printf("Demo stream %s: %d frames published, state %s%n", status.id(), status.framesPublished(), status.state());
             if (!options.exitAfter()) {

@@ -26,7 +26,7 @@ class LocalDemoIT {
     void demoStreamsTheSampleThroughIngestIntoMemory(@TempDir Path dir) throws Exception {
         Path video = new SampleVideo(320, 240, 10, Duration.ofSeconds(4)).write(dir.resolve("clip.mp4"));
         LocalOptions options = LocalOptions.parse(new String[] {"demo", "--data", dir.resolve("var").toString(),
-                "--kafka-port", "0", "--ingest-port", "0", "--memory-port", "0", "--exit"});
+                "--kafka-port", "0", "--ingest-port", "0", "--memory-port", "0", "--qa-port", "0", "--exit"});
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (LocalStack stack = LocalStack.start(options)) {
             StreamStatus status = new DemoJob(stack, new PrintStream(printed, true, StandardCharsets.UTF_8))
@@ -44,6 +44,7 @@ class LocalDemoIT {
                 assertThat(body.path("lastSequence").asLong()).isEqualTo(19);
             });
         }
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("Streaming " + video).contains("ingest:");
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("Streaming " + video).contains("ingest:")
+                .contains("qa: Q \"" + DemoJob.QUESTIONS.getFirst() + "\"");
     }
 }

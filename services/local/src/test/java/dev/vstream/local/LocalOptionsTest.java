@@ -17,6 +17,7 @@ class LocalOptionsTest {
         assertThat(o.kafkaPort()).isEqualTo(9092);
         assertThat(o.ingestPort()).isEqualTo(8081);
         assertThat(o.memoryPort()).isEqualTo(8082);
+        assertThat(o.qaPort()).isEqualTo(8083);
         assertThat(o.duration()).isNull();
         assertThat(o.exitAfter()).isFalse();
     }
