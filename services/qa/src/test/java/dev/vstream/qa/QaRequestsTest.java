@@ -41,6 +41,12 @@ class QaRequestsTest {
         HttpResponse<String> unknown = post("/v1/streams/cam-1/questions", "{\"question\":\"hi\"}", "s3cret");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("urn:vstream:problem:stream-not-found").contains("cam-1");
+        HttpResponse<String> unknownSse = http.send(HttpRequest.newBuilder(uri("/v1/streams/cam-1/questions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"hi\"}")).header("X-API-Key", "s3cret")
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unknownSse.statusCode()).isEqualTo(404);
+        assertThat(unknownSse.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         HttpResponse<String> longQuestion = post("/v1/streams/cam-1/questions",
                 "{\"question\":\"" + "x".repeat(51) + "\"}", "s3cret");
         assertThat(longQuestion.statusCode()).isEqualTo(400);

@@ -197,7 +197,8 @@ public final class AnswerEngine implements AutoCloseable {
         int vocab = model.vocabSize();
         float[] logits = new float[vocab];
         model.prefill(state, questionTokens, logits);
-        TextStream text = new TextStream(tokenizer::decode, options.stop(), onText);
+        // Special tokens (padding, an end-of-text the model was not stopped on) are not part of the text.
+        TextStream text = new TextStream(ids -> tokenizer.decode(ids, true), options.stop(), onText);
         long firstToken = 0;
         String finish = "length";
         int generated = 0;

@@ -56,7 +56,11 @@ public final class QuestionConsumer implements AutoCloseable {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
+        // Questions are answered one by one between polls: a poll's worth must fit the poll interval.
+        int perPoll = 4;
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, perPoll);
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, Math.max(300_000L, perPoll * answerTimeout.toMillis() + 60_000L)));
         this.consumerConfig = Map.copyOf(toMap(c));
         Properties p = new Properties();
         p.putAll(producerConfig);
