@@ -47,7 +47,15 @@ public final class AnswerEngine implements AutoCloseable {
                          int contextCacheStreams) {
     }
 
-    private record CachedContext(long version, ContextState.Snapshot state, int prefixTokens, int memoryTokens) {
+    /**
+     * A prefilled memory context. Versions restart at 1 when a stream's memory begins again (after expiry), so a
+     * context is matched by version and newest-frame time together.
+     */
+    private record CachedContext(long version, long newestWallClockMs, ContextState.Snapshot state, int prefixTokens,
+                                 int memoryTokens) {
+        boolean isOf(MemorySnapshot snapshot) {
+            return version == snapshot.version() && newestWallClockMs == snapshot.newestWallClockMs();
+        }
     }
 
     private final LanguageModelHost host;
@@ -180,7 +188,7 @@ public final class AnswerEngine implements AutoCloseable {
         var model = loaded.model();
         var tokenizer = loaded.tokenizer();
         CachedContext cached = contexts.get(question.streamId());
-        boolean reused = cached != null && cached.version() == snapshot.version();
+        boolean reused = cached != null && cached.isOf(snapshot);
         if (!reused) {
             cached = prefillMemory(loaded, snapshot);
             contexts.put(question.streamId(), cached);
@@ -270,7 +278,7 @@ public final class AnswerEngine implements AutoCloseable {
         }
         ContextState state = model.newContext();
         model.prefillEmbeddings(state, input, rows, null);
-        return new CachedContext(snapshot.version(), state.snapshot(), rows, tokens);
+        return new CachedContext(snapshot.version(), snapshot.newestWallClockMs(), state.snapshot(), rows, tokens);
     }
 
     /** The part name the prompt shows: STAR_TEMPORAL is "temporal". */

@@ -97,6 +97,21 @@ class AnswerEngineTest {
     }
 
     @Test
+    void aNewRunOfTheStreamIsPrefilledAgainThoughItsVersionRepeats() throws Exception {
+        publish(snapshot("cam-e", 1, VISION), 1_000);
+        AnswerReport first = engine.submit(ask("cam-e", "first", 2_000), t -> { }).get();
+        view.accept("cam-e", null, 3_000);
+        MemorySnapshot old = snapshot("cam-e", 1, VISION);
+        MemorySnapshot restarted = new MemorySnapshot("cam-e", 1, old.newestPtsMicros(), old.newestWallClockMs() + 60_000,
+                old.encoderName(), old.encoderConfigSha256(), false, TokenType.F16, VISION, old.kinds(), old.slots(),
+                old.timestampsMicros(), old.values());
+        publish(restarted, 4_000);
+        AnswerReport second = engine.submit(ask("cam-e", "first", 5_000), t -> { }).get();
+        assertThat(first.memoryVersion()).isEqualTo(second.memoryVersion()).isEqualTo(1);
+        assertThat(second.contextReused()).isFalse();
+    }
+
+    @Test
     void aQuestionInProgressKeepsItsSnapshot() throws Exception {
         publish(snapshot("cam-b", 1, VISION), 1_000);
         CompletableFuture<AnswerReport> first = engine.submit(ask("cam-b", "first", 2_000), t -> { });
