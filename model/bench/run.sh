@@ -4,7 +4,7 @@
 # measured in the same run. Not part of the build or the tests.
 #
 #   model/bench/run.sh [--threads=1,2] [--prefill=512,2048] [--decode-steps=16] [--rounds=2]
-#                      [--phi4-layers=8] [--models=nemotron,phi4] [--dir=/tmp] [--bandwidth-mib=1024]
+#                      [--phi4-layers=8] [--models=nemotron,phi4] [--dir=/tmp] [--bandwidth-mib=512]
 #
 # Disk: the random checkpoint is written to --dir and deleted after its model (Nemotron-Flash-1B
 # 1.9 GB; Phi-4-mini-flash 1.0 GB embedding + about 0.21 GB per layer, 7.7 GB at all 32 layers).
