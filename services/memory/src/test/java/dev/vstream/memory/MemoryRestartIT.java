@@ -19,6 +19,7 @@ import dev.vstream.memory.intake.MemoryMetrics;
 import dev.vstream.memory.intake.TestModels;
 import dev.vstream.memory.snapshot.Snapshots;
 import dev.vstream.memory.snapshot.StreamMemory;
+import dev.vstream.memory.snapshot.StreamMemoryFrames;
 import dev.vstream.memory.star.StarMemory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
@@ -42,6 +43,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +55,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Exactly-once memory across a crash, against the real KRaft broker: an instance is closed abruptly (no wait, no
  * leaving the group) while frames are being taken in; a second instance with an empty state directory restores the
- * memory from its changelog and takes the rest. The memory it ends with is byte for byte the one an uninterrupted
+ * memory (its core and frame entries) from the changelogs and takes the rest. The memory it ends with is byte for byte the one an uninterrupted
  * run makes of the same frames (computed in process, and by a third instance of another application id), and the committed snapshots are versions 1..N, each once: no frame was taken into
  * the memory twice, none was skipped.
  */
@@ -113,10 +115,10 @@ class MemoryRestartIT {
                 assertThat(seen).extracting(MemorySnapshot::version)
                         .as("committed snapshots: every frame taken in once, in order")
                         .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, FRAMES).boxed().toList());
-                ReadOnlyKeyValueStore<String, StreamMemory> store = second.store(StoreQueryParameters.fromNameAndType(
-                        FrameIntakeTopology.MEMORY_STORE, QueryableStoreTypes.keyValueStore()));
-                StreamMemory restored = store.get(CAM);
-                assertThat(restored.state()).as("memory state bytes").isEqualTo(uninterrupted.toBytes());
+                StreamMemory restored = core(second);
+                assertThat(restored.state()).as("memory core bytes").isEqualTo(uninterrupted.coreBytes());
+                assertThat(stored(second, restored).toBytes())
+                        .as("memory state bytes, restored from the core and frame entries").isEqualTo(uninterrupted.toBytes());
                 MemorySnapshot last = seen.getLast();
                 assertThat(last).isEqualTo(Snapshots.of(CAM, uninterrupted, restored, model.encoder().identity(),
                         TokenType.F32, uninterrupted.newTokens()));
@@ -134,10 +136,9 @@ class MemoryRestartIT {
                     });
                     assertThat(again.getLast()).isEqualTo(last);
                     assertThat(MemorySnapshotCodec.encode(again.getLast())).isEqualTo(MemorySnapshotCodec.encode(last));
-                    ReadOnlyKeyValueStore<String, StreamMemory> uninterruptedStore = uninterruptedRun.store(
-                            StoreQueryParameters.fromNameAndType(FrameIntakeTopology.MEMORY_STORE,
-                                    QueryableStoreTypes.keyValueStore()));
-                    assertThat(uninterruptedStore.get(CAM).state()).isEqualTo(restored.state());
+                    StreamMemory uninterruptedCore = core(uninterruptedRun);
+                    assertThat(uninterruptedCore.state()).isEqualTo(restored.state());
+                    assertThat(stored(uninterruptedRun, uninterruptedCore).toBytes()).isEqualTo(uninterrupted.toBytes());
                 } finally {
                     uninterruptedRun.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10)).leaveGroup(true));
                 }
@@ -145,6 +146,24 @@ class MemoryRestartIT {
                 second.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10)).leaveGroup(true));
             }
         }
+    }
+
+    /** The stream's memory core in the instance's store, once the store can be queried (not mid-rebalance). */
+    private static StreamMemory core(KafkaStreams streams) {
+        return await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).until(() -> {
+            ReadOnlyKeyValueStore<String, StreamMemory> store = streams.store(StoreQueryParameters.fromNameAndType(
+                    FrameIntakeTopology.MEMORY_STORE, QueryableStoreTypes.keyValueStore()));
+            return store.get(CAM);
+        }, java.util.Objects::nonNull);
+    }
+
+    /** The memory restored from {@code core} and the instance's frame entries, once its store can be queried. */
+    private static StarMemory stored(KafkaStreams streams, StreamMemory core) {
+        return await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).until(() -> {
+            ReadOnlyKeyValueStore<String, byte[]> frames = streams.store(StoreQueryParameters.fromNameAndType(
+                    FrameIntakeTopology.MEMORY_FRAMES_STORE, QueryableStoreTypes.keyValueStore()));
+            return StreamMemoryFrames.restore(model.star(), model.attention(), core, frames, CAM);
+        }, java.util.Objects::nonNull);
     }
 
     /** The memory of the same frames, taken in once each by the same encoder and config, without Kafka. */

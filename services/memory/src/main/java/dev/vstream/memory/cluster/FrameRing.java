@@ -91,38 +91,83 @@ public final class FrameRing {
         return sequences[slot];
     }
 
-    /** Bytes {@link #writeTo} writes now. */
-    public long stateBytes() {
-        return 8 + (long) size() * (8 + 4L * keySize + 4L * valueSize);
+    /** Slot of the newest frame, or -1 when none was appended. */
+    public int newestSlot() {
+        return appended == 0 ? -1 : (int) ((appended - 1) % capacity);
     }
 
-    /** Writes the ring's frames oldest first. */
+    /** Bytes {@link #writeTo} writes now. */
+    public long stateBytes() {
+        return 8 + (long) size() * slotBytes();
+    }
+
+    /** Bytes {@link #writeSlot} writes: timestamp, key, value. */
+    public long slotBytes() {
+        return 8 + 4L * keySize + 4L * valueSize;
+    }
+
+    /** Writes the ring's frame count and then its frames, oldest first. */
     public void writeTo(StateOutput out) {
-        out.writeLong(appended);
+        writeCount(out);
         int size = size();
         for (int age = 0; age < size; age++) {
-            int slot = slotByAge(age);
-            out.writeLong(timestamps[slot]);
-            out.writeFloats(keys, slot * keySize, keySize);
-            out.writeFloats(values, slot * valueSize, valueSize);
+            writeSlot(out, slotByAge(age));
         }
     }
 
     /** Replaces this ring's content with one written by {@link #writeTo} for the same sizes. */
     public void readFrom(StateInput in) {
+        readCount(in);
+        int size = size();
+        for (int age = 0; age < size; age++) {
+            readSlot(in, slotByAge(age));
+        }
+    }
+
+    /** Writes the frame count alone (8 bytes): with one {@link #writeSlot} per held slot, the whole ring. */
+    public void writeCount(StateOutput out) {
+        out.writeLong(appended);
+    }
+
+    /**
+     * Sets the frame count written by {@link #writeCount}; the held slots' content is then undefined until each
+     * is read by {@link #readSlot}.
+     */
+    public void readCount(StateInput in) {
         long total = in.readLong();
         if (total < 0) {
             throw new MemoryStateException("negative frame count " + total);
         }
-        int size = (int) Math.min(total, capacity);
-        long first = total - size;
-        for (int age = 0; age < size; age++) {
-            int slot = (int) ((first + age) % capacity);
-            timestamps[slot] = in.readLong();
-            sequences[slot] = first + age;
-            in.readFloats(keys, slot * keySize, keySize);
-            in.readFloats(values, slot * valueSize, valueSize);
-        }
         appended = total;
+    }
+
+    /** Writes one held slot's frame: its timestamp, key and value (not its sequence, which the count implies). */
+    public void writeSlot(StateOutput out, int slot) {
+        requireHeld(slot);
+        out.writeLong(timestamps[slot]);
+        out.writeFloats(keys, slot * keySize, keySize);
+        out.writeFloats(values, slot * valueSize, valueSize);
+    }
+
+    /** Reads one held slot's frame written by {@link #writeSlot}, after {@link #readCount}. */
+    public void readSlot(StateInput in, int slot) {
+        requireHeld(slot);
+        timestamps[slot] = in.readLong();
+        sequences[slot] = expectedSequence(slot);
+        in.readFloats(keys, slot * keySize, keySize);
+        in.readFloats(values, slot * valueSize, valueSize);
+    }
+
+    /** Frame number (from 0) that a held slot holds, implied by the frame count alone. */
+    public long expectedSequence(int slot) {
+        requireHeld(slot);
+        long first = appended - size();
+        return first + Math.floorMod(slot - first, (long) capacity);
+    }
+
+    private void requireHeld(int slot) {
+        if (slot < 0 || slot >= size()) {
+            throw new IndexOutOfBoundsException("slot " + slot + " of " + size() + " frames held");
+        }
     }
 }

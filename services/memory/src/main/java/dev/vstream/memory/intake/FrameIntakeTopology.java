@@ -3,6 +3,7 @@ package dev.vstream.memory.intake;
 import dev.vstream.api.topic.Topics;
 import dev.vstream.memory.encoder.MemoryModel;
 import dev.vstream.memory.snapshot.StreamMemory;
+import dev.vstream.memory.snapshot.StreamMemoryFrames;
 import dev.vstream.memory.snapshot.StreamMemorySerde;
 import java.time.Duration;
 import java.util.Map;
@@ -22,8 +23,22 @@ import org.apache.kafka.streams.state.Stores;
 public final class FrameIntakeTopology {
     /** Per-stream {@link FrameIntake}, keyed by stream id; persistent, with a changelog; interactive queries read it. */
     public static final String INTAKE_STORE = "frame-intake";
-    /** Per-stream {@link StreamMemory} (the memory's versioned state bytes), keyed by stream id; with a changelog. */
+    /**
+     * Per-stream {@link StreamMemory}: the core of the memory's state (everything but its buffered frames), keyed
+     * by stream id; with a changelog.
+     */
     public static final String MEMORY_STORE = "stream-memory";
+    /**
+     * The buffered frames of every stream's memory, one entry per frame, keyed by stream id + "/" + ring slot
+     * ({@link StreamMemoryFrames}); with a changelog. A frame rewrites one entry here and the core in
+     * {@link #MEMORY_STORE}, not the whole memory.
+     */
+    public static final String MEMORY_FRAMES_STORE = "stream-memory-frames";
+    /**
+     * Live memories a memory-update processor keeps per task (the rest are restored from the stores when their
+     * next frame comes). A paper-size STAR memory holds about 120 MB of heap.
+     */
+    public static final int DEFAULT_LIVE_MEMORIES_PER_TASK = 8;
     /**
      * Largest stream memory the changelog takes: the broker refuses requests past 100 MiB
      * ({@code socket.request.max.bytes}), so a little less; the producers' limits follow it.
@@ -46,6 +61,14 @@ public final class FrameIntakeTopology {
      */
     public static Topology build(IntakeMetrics metrics, DeadLetterLog deadLetterLog, MemoryModel model,
                                  MemoryMetrics memoryMetrics, Duration idleTimeout, Duration expiryCheck) {
+        return build(metrics, deadLetterLog, model, memoryMetrics, idleTimeout, expiryCheck,
+                DEFAULT_LIVE_MEMORIES_PER_TASK);
+    }
+
+    /** @param liveMemories most live memories kept per task (at least 1); see {@link #DEFAULT_LIVE_MEMORIES_PER_TASK} */
+    public static Topology build(IntakeMetrics metrics, DeadLetterLog deadLetterLog, MemoryModel model,
+                                 MemoryMetrics memoryMetrics, Duration idleTimeout, Duration expiryCheck,
+                                 int liveMemories) {
         Topology topology = new Topology();
         // Raw bytes in: a record that cannot be decoded still reaches the dead-letter topic exactly as it came.
         topology.addSource(FRAMES, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.FRAMES.name());
@@ -53,12 +76,14 @@ public final class FrameIntakeTopology {
         // state and record it there; refused records go to the dead letters, accepted ones on to the memory.
         topology.addProcessor(FRAME_INTAKE, () -> new FrameIntakeProcessor(metrics, deadLetterLog), FRAMES);
         // Accepted frames: JPEG -> vision encoder (penultimate-layer patch features) -> the stream's STAR memory,
-        // whose state bytes are stored next to the intake; unusable images are dead-lettered. On wall-clock time,
+        // kept live per task and stored next to the intake as a core and one entry per buffered frame (a frame
+        // rewrites the core and one frame entry); unusable images are dead-lettered. On wall-clock time,
         // streams idle past their timeout lose intake and memory and get a tombstone.
         topology.addProcessor(MEMORY_UPDATE, () -> new MemoryUpdateProcessor(model, memoryMetrics, metrics,
-                deadLetterLog, idleTimeout, expiryCheck), FRAME_INTAKE);
+                deadLetterLog, idleTimeout, expiryCheck, liveMemories), FRAME_INTAKE);
         topology.addStateStore(intakeStore(), FRAME_INTAKE, MEMORY_UPDATE);
         topology.addStateStore(memoryStore(), MEMORY_UPDATE);
+        topology.addStateStore(memoryFramesStore(), MEMORY_UPDATE);
         // Refused records, original key and value, DeadLetter headers with the reason and where they came from.
         topology.addSink(DEAD_LETTERS, Topics.FRAMES_DLQ.name(), new ByteArraySerializer(), new ByteArraySerializer(),
                 FRAME_INTAKE, MEMORY_UPDATE);
@@ -78,5 +103,13 @@ public final class FrameIntakeTopology {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_STORE), Serdes.String(), new StreamMemorySerde())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MEMORY_STATE_BYTES)));
+    }
+
+    /** No record cache: each key is written once per N_buff frames, so a cache would only copy the entries. */
+    static StoreBuilder<KeyValueStore<String, byte[]>> memoryFramesStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_FRAMES_STORE), Serdes.String(),
+                        Serdes.ByteArray())
+                .withCachingDisabled()
+                .withLoggingEnabled(Map.of());
     }
 }

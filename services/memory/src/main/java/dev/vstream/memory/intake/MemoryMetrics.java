@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * Memory update meters: {@code vstream.memory.frames.updated} (frames taken into a memory; its rate is frames/s),
  * {@code vstream.memory.update.latency} (JPEG decode + encoder + STAR update + state and snapshot encoding, with
  * p50/p90/p99), {@code vstream.memory.state.bytes} and {@code vstream.memory.snapshot.bytes} (per stream and frame:
- * the size of the memory kept and published) and {@code vstream.memory.streams.expired}. Consumer lag comes with
+ * the memory state written to the stores, and so to their changelogs, which is the core and one buffered frame,
+ * and the snapshot published) and {@code vstream.memory.streams.expired}. Consumer lag comes with
  * the Kafka Streams client metrics ({@code kafka.consumer.fetch.manager.records.lag.max}).
  */
 public final class MemoryMetrics {
@@ -27,7 +28,7 @@ public final class MemoryMetrics {
                 .description("Decode, encode and memory update of one frame, with its state and snapshot encoded")
                 .publishPercentiles(0.5, 0.9, 0.99).register(registry);
         stateBytes = DistributionSummary.builder("vstream.memory.state.bytes").baseUnit("bytes")
-                .description("Size of a stream's stored memory after an update").publishPercentiles(0.5, 0.99)
+                .description("Memory state bytes one frame writes to the stores: the core and one buffered frame").publishPercentiles(0.5, 0.99)
                 .register(registry);
         snapshotBytes = DistributionSummary.builder("vstream.memory.snapshot.bytes").baseUnit("bytes")
                 .description("Size of a published memory snapshot").register(registry);
@@ -35,7 +36,7 @@ public final class MemoryMetrics {
                 .description("Streams whose memory and intake were deleted after their idle time").register(registry);
     }
 
-    void updated(long nanos, int stateSize, int snapshotSize) {
+    void updated(long nanos, long stateSize, int snapshotSize) {
         updated.increment();
         latency.record(nanos, TimeUnit.NANOSECONDS);
         stateBytes.record(stateSize);

@@ -9,6 +9,7 @@ import dev.vstream.memory.cluster.NearestFrames;
 import dev.vstream.memory.cluster.StateInput;
 import dev.vstream.memory.cluster.StateOutput;
 import dev.vstream.memory.cluster.StreamingKMeans;
+import java.util.function.IntFunction;
 
 /**
  * STAR memory of Flash-VStream 2024 (spatial, temporal, abstract, retrieved), updated one frame at a time.
@@ -22,15 +23,18 @@ import dev.vstream.memory.cluster.StreamingKMeans;
  * preallocated from the config.
  *
  * <p>Tokens are read as [abstract][temporal][retrieved][spatial], 681 with the paper's sizes. Not thread safe:
- * {@link #read} also writes (the retrieval keeps its distances), so calls to {@link #update}, {@link #read} and
- * {@link #toBytes} must not overlap; a caller serving readers on other threads serializes them or hands out
- * copies of the tokens.
+ * {@link #read} also writes (the retrieval keeps its distances), so calls to {@link #update}, {@link #read},
+ * {@link #toBytes}, {@link #coreBytes} and {@link #frameBytes} must not overlap; a caller serving readers on other
+ * threads serializes them or hands out copies of the tokens.
  */
 public final class StarMemory {
 
-    private static final int MAGIC = 0x53544152; // "STAR"
+    private static final int MAGIC = 0x53544152;        // "STAR": the whole state, toBytes
+    private static final int CORE_MAGIC = 0x53545243;   // "STRC": everything but the buffered frames, coreBytes
+    private static final int FRAME_MAGIC = 0x53545246;  // "STRF": one buffered frame, frameBytes
     private static final int VERSION = 1;
     private static final int HEADER_BYTES = 4 + 4 + 14 * 4 + 8 + 8;  // magic, version, config
+    private static final int FRAME_HEADER_BYTES = 4 + 4 + 8;          // magic, version, sequence
 
     private final StarMemoryConfig config;
     private final FrameRing buffer;          // keys (P_tem^2, C), values (P_spa^2, C)
@@ -155,25 +159,135 @@ public final class StarMemory {
         return buffer.appended();
     }
 
-    /** The state as versioned little-endian bytes: magic, version, config, buffer, temporal, abstract. */
+    /**
+     * Slot of the feature buffer that the last {@link #update} wrote (the evicted frame's, once the buffer is
+     * full), or -1 before the first frame: the one {@link #frameBytes} entry that changed with that update.
+     */
+    public int newestSlot() {
+        return buffer.newestSlot();
+    }
+
+    /**
+     * The whole state as versioned little-endian bytes: magic, version, config, buffer (frame count, then
+     * {@link #frameBytes}' frame part for each held slot, oldest first), temporal, abstract. The split form,
+     * {@link #coreBytes()} plus one {@link #frameBytes} per slot, is written by the same code piece by piece.
+     */
     public byte[] toBytes() {
         StateOutput out = new StateOutput(HEADER_BYTES + buffer.stateBytes() + temporal.stateBytes()
                 + abstractMemory.stateBytes());
-        out.writeInt(MAGIC);
-        out.writeInt(VERSION);
-        writeConfig(out, config);
+        writeHeader(out, MAGIC);
         buffer.writeTo(out);
         temporal.writeTo(out);
         abstractMemory.writeTo(out);
         return out.toByteArray();
     }
 
+    /**
+     * The state without the buffered frames, versioned little-endian bytes: magic "STRC", version, config, frame
+     * count, temporal, abstract. With one {@link #frameBytes} per held slot it is the whole state
+     * ({@link #fromParts}); an update changes the core and exactly one frame entry, {@link #newestSlot()}.
+     */
+    public byte[] coreBytes() {
+        StateOutput out = new StateOutput(HEADER_BYTES + 8 + temporal.stateBytes() + abstractMemory.stateBytes());
+        writeHeader(out, CORE_MAGIC);
+        buffer.writeCount(out);
+        temporal.writeTo(out);
+        abstractMemory.writeTo(out);
+        return out.toByteArray();
+    }
+
+    /**
+     * One buffered frame as versioned little-endian bytes: magic "STRF", version, its frame number in the stream
+     * (so an entry left over from an older frame in that slot is refused), timestamp, key (P_tem^2 x C) and value
+     * (P_spa^2 x C).
+     *
+     * @param slot a slot in [0, {@link #bufferedFrames()})
+     */
+    public byte[] frameBytes(int slot) {
+        StateOutput out = new StateOutput(FRAME_HEADER_BYTES + buffer.slotBytes());
+        out.writeInt(FRAME_MAGIC);
+        out.writeInt(VERSION);
+        out.writeLong(buffer.expectedSequence(slot));
+        buffer.writeSlot(out, slot);
+        return out.toByteArray();
+    }
+
+    /** Whether {@code bytes} look like {@link #toBytes()} (its magic) rather than {@link #coreBytes()}. */
+    public static boolean isWholeState(byte[] bytes) {
+        return bytes.length >= 4 && new StateInput(bytes).readInt() == MAGIC;
+    }
+
     /** A memory restored from {@link #toBytes()}; the bytes must come from the same config. */
     public static StarMemory fromBytes(StarMemoryConfig config, SemanticAttention attention, byte[] bytes) {
         StateInput in = new StateInput(bytes);
+        readHeader(in, MAGIC, config);
+        StarMemory memory = new StarMemory(config, attention);
+        memory.buffer.readFrom(in);
+        memory.temporal.readFrom(in);
+        memory.abstractMemory.readFrom(in);
+        in.requireEnd();
+        return memory.checked();
+    }
+
+    /**
+     * A memory restored from its split form: {@link #coreBytes()} and, for each slot in [0, frames held), that
+     * slot's {@link #frameBytes}, from {@code frameAt} (null when there is none, which is refused). Equal, byte
+     * for byte, to the memory that wrote them.
+     */
+    public static StarMemory fromParts(StarMemoryConfig config, SemanticAttention attention, byte[] core,
+                                       IntFunction<byte[]> frameAt) {
+        StateInput in = new StateInput(core);
+        readHeader(in, CORE_MAGIC, config);
+        StarMemory memory = new StarMemory(config, attention);
+        memory.buffer.readCount(in);
+        memory.temporal.readFrom(in);
+        memory.abstractMemory.readFrom(in);
+        in.requireEnd();
+        memory.checked();
+        for (int slot = 0; slot < memory.buffer.size(); slot++) {
+            byte[] bytes = frameAt.apply(slot);
+            if (bytes == null) {
+                throw new MemoryStateException("STAR memory state has no frame in buffer slot " + slot + " of "
+                        + memory.buffer.size());
+            }
+            StateInput frame = new StateInput(bytes);
+            int magic = frame.readInt();
+            int version = frame.readInt();
+            if (magic != FRAME_MAGIC || version != VERSION) {
+                throw new MemoryStateException(String.format("buffer slot %d: not a STAR frame of version %d "
+                        + "(magic %08x, version %d)", slot, VERSION, magic, version));
+            }
+            long sequence = frame.readLong();
+            long expected = memory.buffer.expectedSequence(slot);
+            if (sequence != expected) {
+                throw new MemoryStateException("buffer slot " + slot + " holds frame " + sequence + ", the core "
+                        + "expects frame " + expected);
+            }
+            memory.buffer.readSlot(frame, slot);
+            frame.requireEnd();
+        }
+        return memory;
+    }
+
+    private StarMemory checked() {
+        if (temporal.updates() != buffer.appended()) {
+            throw new MemoryStateException("STAR memory state is inconsistent: buffer saw "
+                    + buffer.appended() + " frames, temporal memory " + temporal.updates());
+        }
+        return this;
+    }
+
+    private void writeHeader(StateOutput out, int magic) {
+        out.writeInt(magic);
+        out.writeInt(VERSION);
+        writeConfig(out, config);
+    }
+
+    private static void readHeader(StateInput in, int expectedMagic, StarMemoryConfig config) {
         int magic = in.readInt();
-        if (magic != MAGIC) {
-            throw new MemoryStateException(String.format("not a STAR memory state (magic %08x)", magic));
+        if (magic != expectedMagic) {
+            throw new MemoryStateException(String.format("not a STAR memory %s (magic %08x)",
+                    expectedMagic == MAGIC ? "state" : "core", magic));
         }
         int version = in.readInt();
         if (version != VERSION) {
@@ -183,16 +297,6 @@ public final class StarMemory {
         if (!stored.equals(config)) {
             throw new MemoryStateException("STAR memory state was written for " + stored + ", not " + config);
         }
-        StarMemory memory = new StarMemory(config, attention);
-        memory.buffer.readFrom(in);
-        memory.temporal.readFrom(in);
-        memory.abstractMemory.readFrom(in);
-        in.requireEnd();
-        if (memory.temporal.updates() != memory.buffer.appended()) {
-            throw new MemoryStateException("STAR memory state is inconsistent: buffer saw "
-                    + memory.buffer.appended() + " frames, temporal memory " + memory.temporal.updates());
-        }
-        return memory;
     }
 
     private static void writeConfig(StateOutput out, StarMemoryConfig c) {

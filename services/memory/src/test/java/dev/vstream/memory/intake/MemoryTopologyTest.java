@@ -15,6 +15,7 @@ import dev.vstream.api.topic.Topics;
 import dev.vstream.memory.encoder.MemoryModel;
 import dev.vstream.memory.snapshot.Snapshots;
 import dev.vstream.memory.snapshot.StreamMemory;
+import dev.vstream.memory.snapshot.StreamMemoryFrames;
 import dev.vstream.memory.star.StarMemory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
@@ -30,6 +31,7 @@ import java.util.Properties;
 import javax.imageio.ImageIO;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -59,6 +61,7 @@ class MemoryTopologyTest {
     private TestOutputTopic<byte[], byte[]> deadLetters;
     private KeyValueStore<String, FrameIntake> intakes;
     private KeyValueStore<String, StreamMemory> memories;
+    private KeyValueStore<String, byte[]> memoryFrames;
 
     @BeforeAll
     static void load() {
@@ -86,6 +89,120 @@ class MemoryTopologyTest {
         deadLetters = driver.createOutputTopic(Topics.FRAMES_DLQ.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         intakes = driver.getKeyValueStore(FrameIntakeTopology.INTAKE_STORE);
         memories = driver.getKeyValueStore(FrameIntakeTopology.MEMORY_STORE);
+        memoryFrames = driver.getKeyValueStore(FrameIntakeTopology.MEMORY_FRAMES_STORE);
+    }
+
+    /** A driver of the topology keeping at most {@code liveMemories} memories live, replacing the one of start(). */
+    private void restart(int liveMemories) {
+        driver.close();
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "memory-update-test");
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("live-" + liveMemories).toString());
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(FrameIntakeTopology.build(new IntakeMetrics(registry),
+                new DeadLetterLog(Duration.ofMinutes(1)), model, new MemoryMetrics(registry), IDLE,
+                Duration.ofSeconds(30), liveMemories), config, T0);
+        frames = driver.createInputTopic(Topics.FRAMES.name(), new ByteArraySerializer(), new ByteArraySerializer(),
+                T0, Duration.ofSeconds(1));
+        snapshots = driver.createOutputTopic(Topics.MEMORY.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        memories = driver.getKeyValueStore(FrameIntakeTopology.MEMORY_STORE);
+        memoryFrames = driver.getKeyValueStore(FrameIntakeTopology.MEMORY_FRAMES_STORE);
+    }
+
+    private static StarMemory reference(String streamId, int frameCount) throws Exception {
+        StarMemory reference = new StarMemory(model.star(), model.attention());
+        for (long seq = 0; seq < frameCount; seq++) {
+            FrameRecord frame = TestModels.record(streamId, seq);
+            reference.update(model.encoder().encode(ImageIO.read(new ByteArrayInputStream(frame.payload())), frame.ptsMicros()));
+        }
+        return reference;
+    }
+
+    @Test
+    void aFrameWritesTheCoreAndOneFrameEntryOnly() throws Exception {
+        TestOutputTopic<String, byte[]> coreLog = driver.createOutputTopic("memory-update-test-"
+                + FrameIntakeTopology.MEMORY_STORE + "-changelog", new StringDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> framesLog = driver.createOutputTopic("memory-update-test-"
+                + FrameIntakeTopology.MEMORY_FRAMES_STORE + "-changelog", new StringDeserializer(), new ByteArrayDeserializer());
+        int buffer = model.star().bufferFrames();
+        int frameCount = 2 * buffer + 2;   // the ring wraps twice: evicted slots are overwritten
+        StarMemory reference = new StarMemory(model.star(), model.attention());
+        long[] written = new long[frameCount];
+        for (int seq = 0; seq < frameCount; seq++) {
+            frames.pipeInput("cam-1".getBytes(UTF_8), TestModels.frame("cam-1", seq));
+            FrameRecord frame = TestModels.record("cam-1", seq);
+            reference.update(model.encoder().encode(ImageIO.read(new ByteArrayInputStream(frame.payload())), frame.ptsMicros()));
+
+            List<TestRecord<String, byte[]>> core = coreLog.readRecordsToList();
+            List<TestRecord<String, byte[]>> entries = framesLog.readRecordsToList();
+            assertThat(core).as("core records of frame " + seq).singleElement()
+                    .satisfies(r -> assertThat(r.key()).isEqualTo("cam-1"));
+            int slot = seq % buffer;
+            assertThat(entries).as("frame entries of frame " + seq).singleElement().satisfies(r -> {
+                assertThat(r.key()).isEqualTo(StreamMemoryFrames.key("cam-1", slot));
+                assertThat(r.value()).isEqualTo(reference.frameBytes(reference.newestSlot()));
+            });
+            written[seq] = core.getFirst().value().length + entries.getFirst().value().length;
+            assertThat(memoryFrames.get(StreamMemoryFrames.key("cam-1", seq % buffer)))
+                    .isEqualTo(reference.frameBytes(seq % buffer));
+            // restored from the stores: byte for byte the live memory
+            assertThat(StreamMemoryFrames.restore(model.star(), model.attention(), memories.get("cam-1"), memoryFrames,
+                    "cam-1").toBytes()).isEqualTo(reference.toBytes());
+        }
+        assertThat(written[frameCount - 1]).as("a frame writes far less than the whole state")
+                .isLessThan(reference.toBytes().length);
+        int stored = 0;
+        try (var all = memoryFrames.all()) {
+            while (all.hasNext()) {
+                all.next();
+                stored++;
+            }
+        }
+        assertThat(stored).as("one entry per buffered frame").isEqualTo(buffer);
+    }
+
+    @Test
+    void memoriesRestoredFromTheStoresWhenNotLiveGiveTheSameSnapshots() throws Exception {
+        restart(1);
+        // one live memory per task, two streams interleaved: each frame finds the other stream's memory live and
+        // restores its own from the stores
+        for (int seq = 0; seq < 7; seq++) {
+            frames.pipeInput("cam-1".getBytes(UTF_8), TestModels.frame("cam-1", seq));
+            frames.pipeInput("cam-2".getBytes(UTF_8), TestModels.frame("cam-2", seq));
+        }
+        List<TestRecord<byte[], byte[]>> published = snapshots.readRecordsToList();
+        assertThat(published).hasSize(14);
+        for (String cam : List.of("cam-1", "cam-2")) {
+            StarMemory reference = reference(cam, 7);
+            MemorySnapshot last = MemorySnapshotCodec.decode(cam, published.get(cam.equals("cam-1") ? 12 : 13).value());
+            StreamMemory stored = memories.get(cam);
+            assertThat(last).isEqualTo(Snapshots.of(cam, reference, stored, model.encoder().identity(), TokenType.F32,
+                    reference.newTokens()));
+            assertThat(StreamMemoryFrames.restore(model.star(), model.attention(), stored, memoryFrames, cam).toBytes())
+                    .isEqualTo(reference.toBytes());
+        }
+    }
+
+    @Test
+    void aStoreOfAnOlderReleaseHoldingTheWholeStateIsTakenOverAndSplit() throws Exception {
+        restart(1);
+        for (int seq = 0; seq < 6; seq++) {
+            frames.pipeInput("cam-1".getBytes(UTF_8), TestModels.frame("cam-1", seq));
+        }
+        frames.pipeInput("cam-2".getBytes(UTF_8), TestModels.frame("cam-2", 0));   // cam-1 is no longer live
+        // what an older release stored: the whole state under the stream id, no frame entries
+        StreamMemory split = memories.get("cam-1");
+        memories.put("cam-1", new StreamMemory(split.newestPtsMicros(), split.newestWallClockMs(),
+                reference("cam-1", 6).toBytes()));
+        for (int slot = 0; slot < model.star().bufferFrames(); slot++) {
+            memoryFrames.delete(StreamMemoryFrames.key("cam-1", slot));
+        }
+        frames.pipeInput("cam-1".getBytes(UTF_8), TestModels.frame("cam-1", 6));
+        StarMemory reference = reference("cam-1", 7);
+        assertThat(memories.get("cam-1").state()).isEqualTo(reference.coreBytes());
+        assertThat(StreamMemoryFrames.restore(model.star(), model.attention(), memories.get("cam-1"), memoryFrames,
+                "cam-1").toBytes()).isEqualTo(reference.toBytes());
     }
 
     @AfterEach
@@ -129,7 +246,9 @@ class MemoryTopologyTest {
         assertThat(last.timestampsMicros()[45]).as("the spatial memory is the newest frame").isEqualTo(7_000_000L);
 
         StreamMemory stored = memories.get("cam-1");
-        assertThat(stored.state()).as("stored state is the memory's own bytes").isEqualTo(reference.toBytes());
+        assertThat(stored.state()).as("stored core is the memory's own core bytes").isEqualTo(reference.coreBytes());
+        assertThat(StreamMemoryFrames.restore(model.star(), model.attention(), stored, memoryFrames, "cam-1").toBytes())
+                .as("the memory restored from the stores").isEqualTo(reference.toBytes());
         assertThat(last).isEqualTo(Snapshots.of("cam-1", reference, stored, model.encoder().identity(), TokenType.F32,
                 reference.newTokens()));
         assertThat(intakes.get("cam-1").framesAccepted()).isEqualTo(8);
@@ -207,6 +326,9 @@ class MemoryTopologyTest {
         assertThat(tombstones.get(0).value()).isNull();
         assertThat(intakes.get("cam-1")).isNull();
         assertThat(memories.get("cam-1")).isNull();
+        assertThat(memoryFrames.get(StreamMemoryFrames.key("cam-1", 0))).isNull();
+        assertThat(memoryFrames.get(StreamMemoryFrames.key("cam-2", 0))).isNotNull();
+        assertThat(memoryFrames.get(StreamMemoryFrames.key("cam-2", 1))).isNotNull();
         assertThat(intakes.get("cam-2")).isNotNull();
         assertThat(memories.get("cam-2")).isNotNull();
         assertThat(registry.get("vstream.memory.streams.expired").counter().count()).isEqualTo(1.0);

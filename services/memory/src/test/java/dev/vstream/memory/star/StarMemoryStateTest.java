@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vstream.memory.cluster.FeatureShapeException;
 import dev.vstream.memory.cluster.FrameFeatures;
@@ -97,6 +98,113 @@ class StarMemoryStateTest {
         assertThrows(MemoryStateException.class, () -> StarMemory.fromBytes(CONFIG, attention, magic));
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 4);
         assertThrows(MemoryStateException.class, () -> StarMemory.fromBytes(CONFIG, attention, longer));
+    }
+
+    /** The split form of {@code memory}: its core and one frame entry per held slot, restored. */
+    private static StarMemory fromParts(StarMemory memory) {
+        byte[] core = memory.coreBytes();
+        byte[][] frames = new byte[memory.bufferedFrames()][];
+        for (int slot = 0; slot < frames.length; slot++) {
+            frames[slot] = memory.frameBytes(slot);
+        }
+        return StarMemory.fromParts(CONFIG, SemanticAttention.random(8, 12, 5), core, slot -> frames[slot]);
+    }
+
+    @Test
+    void theSplitFormRestoresTheMemoryByteForByteAtEveryFrame() {
+        FrameFeatures[] frames = stream(60);
+        StarMemory original = memory();
+        assertArrayEquals(original.toBytes(), fromParts(original).toBytes());
+        assertEquals(-1, original.newestSlot());
+        MemoryTokens<StarSlot> a = original.newTokens();
+        MemoryTokens<StarSlot> b = original.newTokens();
+        for (int t = 0; t < frames.length; t++) {
+            original.update(frames[t]);
+            assertEquals(t % CONFIG.bufferFrames(), original.newestSlot());
+            StarMemory restored = fromParts(original);
+            assertArrayEquals(original.toBytes(), restored.toBytes(), "frame " + t);
+            assertArrayEquals(original.coreBytes(), restored.coreBytes());
+        }
+        StarMemory continued = fromParts(original);
+        original.read(a);
+        continued.read(b);
+        assertEquals(a.count(), b.count());
+        assertArrayEquals(Arrays.copyOf(a.features(), a.count() * 12), Arrays.copyOf(b.features(), b.count() * 12));
+    }
+
+    @Test
+    void aRestoredSplitMemoryContinuesExactlyLikeTheOriginal() {
+        FrameFeatures[] frames = stream(90);
+        StarMemory original = memory();
+        for (int t = 0; t < 45; t++) {
+            original.update(frames[t]);
+        }
+        StarMemory restored = fromParts(original);
+        for (int t = 45; t < 90; t++) {
+            original.update(frames[t]);
+            restored.update(frames[t]);
+        }
+        assertArrayEquals(original.toBytes(), restored.toBytes());
+    }
+
+    @Test
+    void anUpdateChangesTheCoreAndOneFrameEntryOnly() {
+        FrameFeatures[] frames = stream(50);
+        StarMemory memory = memory();
+        for (int t = 0; t < 30; t++) {
+            memory.update(frames[t]);
+        }
+        byte[][] before = new byte[CONFIG.bufferFrames()][];
+        for (int slot = 0; slot < before.length; slot++) {
+            before[slot] = memory.frameBytes(slot);
+        }
+        memory.update(frames[30]);
+        int changed = memory.newestSlot();
+        assertEquals(30 % CONFIG.bufferFrames(), changed);
+        for (int slot = 0; slot < before.length; slot++) {
+            if (slot != changed) {
+                assertArrayEquals(before[slot], memory.frameBytes(slot), "slot " + slot);
+            }
+        }
+        assertFalse(Arrays.equals(before[changed], memory.frameBytes(changed)));
+    }
+
+    @Test
+    void rejectsDamagedSplitState() {
+        StarMemory original = memory();
+        for (FrameFeatures f : stream(30)) {
+            original.update(f);
+        }
+        SemanticAttention attention = SemanticAttention.random(8, 12, 5);
+        byte[] core = original.coreBytes();
+        byte[][] frames = new byte[CONFIG.bufferFrames()][];
+        for (int slot = 0; slot < frames.length; slot++) {
+            frames[slot] = original.frameBytes(slot);
+        }
+        // a frame entry missing, or one left over from an older frame in that slot (frame 3 where the core expects 23)
+        assertThrows(MemoryStateException.class,
+                () -> StarMemory.fromParts(CONFIG, attention, core, slot -> slot == 3 ? null : frames[slot]));
+        StarMemory older = memory();
+        FrameFeatures[] stream = stream(30);
+        for (int t = 0; t < 20; t++) {
+            older.update(stream[t]);
+        }
+        byte[] stale = older.frameBytes(3);
+        assertThrows(MemoryStateException.class,
+                () -> StarMemory.fromParts(CONFIG, attention, core, slot -> slot == 3 ? stale : frames[slot]));
+        assertThrows(MemoryStateException.class,
+                () -> StarMemory.fromParts(CONFIG, attention, Arrays.copyOf(core, core.length - 1), slot -> frames[slot]));
+        assertThrows(MemoryStateException.class, () -> StarMemory.fromParts(CONFIG, attention, core,
+                slot -> Arrays.copyOf(frames[slot], frames[slot].length + 4)));
+        assertThrows(MemoryStateException.class, () -> StarMemory.fromParts(CONFIG.withSeed(78), attention, core,
+                slot -> frames[slot]));
+        // the whole state is not a core, nor a frame entry a frame
+        assertThrows(MemoryStateException.class, () -> StarMemory.fromParts(CONFIG, attention, original.toBytes(),
+                slot -> frames[slot]));
+        assertThrows(MemoryStateException.class, () -> StarMemory.fromBytes(CONFIG, attention, core));
+        assertThrows(MemoryStateException.class, () -> StarMemory.fromParts(CONFIG, attention, core, slot -> core));
+        assertTrue(StarMemory.isWholeState(original.toBytes()));
+        assertFalse(StarMemory.isWholeState(core));
     }
 
     @Test
