@@ -112,7 +112,8 @@ public final class AnswerEngine implements AutoCloseable {
                     "the language model is not loaded: " + ((LanguageModelHost.Failed) host).reason());
         }
         checkLimits(question);
-        MemoryView.Entry entry = switch (memory.lookup(question.streamId(), question.askedAtMs())) {
+        MemoryView.Entry entry = switch (memory.lookup(question.streamId(),
+                question.byTime() ? question.askedAtMs() : Long.MAX_VALUE)) {
             case MemoryView.Lookup.Found found -> found.entry();
             case MemoryView.Lookup.UnknownStream u -> {
                 count("unknown-stream");

@@ -66,7 +66,7 @@ class ChatCompletionsController {
                 request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens(),
                 request.temperature(), request.topP(), stops(request.stop()), request.seed(), request.sparsePrefill());
         String id = UUID.randomUUID().toString();
-        Question q = new Question(id, streamId, question, System.currentTimeMillis());
+        Question q = Question.now(id, streamId, question);
         String model = request.model() == null ? "vstream" : request.model();
         long created = q.askedAtMs() / 1000;
         if (Boolean.TRUE.equals(request.stream())) {

@@ -87,7 +87,7 @@ class QuestionController {
             throw Problems.exception(HttpStatus.BAD_REQUEST, "invalid-stream-id", "Invalid stream id",
                     "stream ids match [A-Za-z0-9][A-Za-z0-9._-]{0,127}");
         }
-        return new Question(UUID.randomUUID().toString(), streamId, request, System.currentTimeMillis());
+        return Question.now(UUID.randomUUID().toString(), streamId, request);
     }
 
     private static void send(SseEmitter emitter, String event, Object data) {

@@ -97,6 +97,17 @@ class AnswerEngineTest {
     }
 
     @Test
+    void aQuestionAskedNowTakesTheNewestSnapshotWhateverItsKafkaTime() throws Exception {
+        // The memory host's clock runs ahead: its snapshot is stamped in this host's future.
+        publish(snapshot("cam-f", 4, VISION), System.currentTimeMillis() + 60_000);
+        AnswerReport now = engine.submit(Question.now("q-now", "cam-f", QuestionRequest.of("now?")), t -> { }).get();
+        assertThat(now.memoryVersion()).isEqualTo(4);
+        assertThatThrownBy(() -> engine.submit(ask("cam-f", "x", System.currentTimeMillis()), t -> { }))
+                .isInstanceOfSatisfying(QuestionRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.NO_MEMORY));
+    }
+
+    @Test
     void aNewRunOfTheStreamIsPrefilledAgainThoughItsVersionRepeats() throws Exception {
         publish(snapshot("cam-e", 1, VISION), 1_000);
         AnswerReport first = engine.submit(ask("cam-e", "first", 2_000), t -> { }).get();
