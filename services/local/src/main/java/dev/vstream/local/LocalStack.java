@@ -6,6 +6,7 @@ import dev.vstream.broker.BrokerConfig;
 import dev.vstream.broker.KafkaBroker;
 import dev.vstream.ingest.IngestApplication;
 import dev.vstream.memory.MemoryApplication;
+import dev.vstream.model.demo.DemoVisionEncoder;
 import dev.vstream.qa.QaApplication;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,15 +63,27 @@ final class LocalStack implements AutoCloseable {
                 return stack;
             }
             stack.startService("ingest", IngestApplication.class, options.ingestPort(), Map.of());
-            stack.startService("memory", MemoryApplication.class, options.memoryPort(), Map.of(
+            Map<String, Object> memory = new LinkedHashMap<>(Map.of(
                     "vstream.memory.state-dir", options.dataDir().resolve("memory-state").toString(),
                     // One instance that restarts often: as a static group member it takes its partitions back at
                     // once instead of waiting in REBALANCING for its previous incarnation's session to expire.
                     "spring.kafka.streams.properties.group.instance.id", "vstream-memory-local",
                     "spring.kafka.streams.properties.session.timeout.ms", 10000));
-            // Without VSTREAM_QA_MODEL_DIR qa answers with the generated, untrained demo model (it says so).
-            stack.startService("qa", QaApplication.class, options.qaPort(), Map.of(
+            Map<String, Object> qa = new LinkedHashMap<>(Map.of(
                     "vstream.qa.demo-dir", options.dataDir().resolve("models").resolve("demo").toString()));
+            if (System.getenv("VSTREAM_MEMORY_MODEL_DIR") == null) {
+                // No vision encoder given: a generated, untrained one, so frames still become memory and questions
+                // get answers end to end; qa's demo projector then takes its width. With a real encoder (e.g. CLIP
+                // ViT-L/14, 1024 wide) qa's demo projector keeps its default width.
+                Path vision = DemoVisionEncoder.ensure(options.dataDir().resolve("models").resolve("demo-vision"));
+                memory.put("vstream.memory.model-dir", vision.toString());
+                qa.put("vstream.qa.demo-vision-width", DemoVisionEncoder.HIDDEN);
+                log.warn("No VSTREAM_MEMORY_MODEL_DIR: memory uses the generated, untrained demo vision encoder in {}",
+                        vision);
+            }
+            stack.startService("memory", MemoryApplication.class, options.memoryPort(), memory);
+            // Without VSTREAM_QA_MODEL_DIR qa answers with the generated, untrained demo model (it says so).
+            stack.startService("qa", QaApplication.class, options.qaPort(), qa);
             return stack;
         } catch (RuntimeException e) {
             stack.close();

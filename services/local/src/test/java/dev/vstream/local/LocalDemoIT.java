@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The README's main job, end to end on the real broker: a generated video streamed live reaches the memory service. */
+/**
+ * The README's main job, end to end on the real broker: a generated video streamed live reaches the memory service,
+ * which keeps a memory with the generated demo encoder, and qa answers from it.
+ */
 class LocalDemoIT {
 
     @Test
@@ -42,6 +45,19 @@ class LocalDemoIT {
                 var body = JsonMapper.builder().build().readTree(response.body());
                 assertThat(body.path("framesAccepted").asLong()).isEqualTo(20);
                 assertThat(body.path("lastSequence").asLong()).isEqualTo(19);
+            });
+            // The whole pipeline: frames -> demo vision encoder -> STAR memory -> snapshot -> qa answers from it.
+            URI question = URI.create(stack.qaUrl() + "/v1/streams/" + DemoJob.STREAM_ID + "/questions");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(question)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"what is on screen?\",\"maxTokens\":4}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                var answer = JsonMapper.builder().build().readTree(response.body());
+                assertThat(answer.path("memoryVersion").asLong()).isEqualTo(20);
+                assertThat(answer.path("memoryTokens").asInt()).isPositive();
+                assertThat(answer.path("fallbackPrefill").asBoolean()).isTrue();
             });
         }
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("Streaming " + video).contains("ingest:")
