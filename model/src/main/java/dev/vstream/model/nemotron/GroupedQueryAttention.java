@@ -1,6 +1,11 @@
 package dev.vstream.model.nemotron;
 
+import dev.vstream.kernels.attention.AttentionPlan;
+import dev.vstream.kernels.attention.AttentionShape;
 import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.kernels.sparse.HeadConfig;
+import dev.vstream.kernels.sparse.ModalitySpans;
+import dev.vstream.kernels.sparse.PermutedBlockSparseAttention;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.CausalAttention;
 import dev.vstream.model.lm.ContextState;
@@ -22,6 +27,11 @@ import java.util.List;
  * </pre>
  *
  * Keys are cached after RoPE, one {@link KvCache} slot, memory-token positions included.
+ *
+ * <p>Sparse prefill ({@link #forwardSparse}): the whole sequence of a fresh context at once,
+ * the projections, norms, RoPE and cache appends exactly as {@link #forward} does them in
+ * chunks of the same rows, the attention itself by MMInference's
+ * {@link PermutedBlockSparseAttention} with one {@link HeadConfig} per query head.
  */
 final class GroupedQueryAttention implements Operator {
 
@@ -110,6 +120,94 @@ final class GroupedQueryAttention implements Operator {
             }
         }
         output.forwardAdd(context, 0, rows, x, 0);
+    }
+
+    /** What a sparse prefill computed, for tests: valid until the scratch is used again. */
+    record SparseTrace(float[] q, float[] k, float[] v, float[] out, AttentionShape shape, AttentionPlan plan) {
+    }
+
+    int heads() {
+        return heads;
+    }
+
+    int kvHeads() {
+        return kvHeads;
+    }
+
+    int headDim() {
+        return headDim;
+    }
+
+    /**
+     * Runs all {@code rows} positions of a fresh context ({@code 0 .. rows - 1}) with sparse
+     * prefill attention: q, k, v of every row (projected, normed and rotated in chunks of
+     * {@code chunkRows}, appended to the cache as {@link #forward} on the same chunks does),
+     * then one {@link PermutedBlockSparseAttention#prefill} over the sequence with
+     * {@code configs} (one per query head) and {@code spans} (covering {@code rows}), then the
+     * output projection added to {@code x (rows, hidden)}.
+     */
+    SparseTrace forwardSparse(float[] x, int rows, ContextState state, int firstSlot, Scratch scratch,
+            PermutedBlockSparseAttention sparse, ModalitySpans spans, List<HeadConfig> configs, int chunkRows) {
+        KvCache cache = state.cache(firstSlot, KvCache.class);
+        if (cache.length() != 0) {
+            throw new IllegalStateException("sparse prefill needs an empty KV cache, it holds " + cache.length());
+        }
+        if (spans.seqLen() != rows || configs.size() != heads) {
+            throw new IllegalArgumentException("sparse prefill of " + rows + " rows, " + heads + " heads got spans of "
+                    + spans.seqLen() + " and " + configs.size() + " head configs");
+        }
+        int qDim = heads * headDim;
+        int kvDim = kvHeads * headDim;
+        AttentionShape shape = new AttentionShape(heads, kvHeads, rows, headDim);
+        float[] qAll = scratch.get(Scratch.D, shape.queryLength()); // (heads, rows, headDim)
+        float[] kAll = scratch.get(Scratch.E, shape.keyLength());   // (kvHeads, rows, headDim)
+        float[] vAll = scratch.get(Scratch.F, shape.keyLength());
+        float[] outAll = scratch.get(Scratch.G, shape.queryLength());
+        for (int start = 0; start < rows; start += chunkRows) {
+            int n = Math.min(chunkRows, rows - start);
+            float[] normed = scratch.get(Scratch.NORMED, (long) n * hidden);
+            float[] q = scratch.get(Scratch.A, (long) n * qDim);
+            float[] keysAndValues = scratch.get(Scratch.B, 2L * n * kvDim);
+            kernels.norms().rmsNorm(x, start * hidden, normed, 0, n, hidden, norm, eps);
+            query.forward(normed, 0, n, q, 0);
+            key.forward(normed, 0, n, keysAndValues, 0);
+            value.forward(normed, 0, n, keysAndValues, n * kvDim);
+            if (queryNorm != null) {
+                float eps = NemotronFlashConfig.QUERY_KEY_NORM_EPS;
+                kernels.norms().rmsNorm(q, 0, q, 0, n * heads, headDim, queryNorm, eps);
+                kernels.norms().rmsNorm(keysAndValues, 0, keysAndValues, 0, n * kvHeads, headDim, keyNorm, eps);
+            }
+            if (rope != null) {
+                rope.apply(q, 0, qDim, n, heads, start);
+                rope.apply(keysAndValues, 0, kvDim, n, kvHeads, start);
+            }
+            cache.append(keysAndValues, 0, n * kvDim, kvDim, n);
+            for (int r = 0; r < n; r++) {
+                int token = start + r;
+                for (int h = 0; h < heads; h++) {
+                    System.arraycopy(q, r * qDim + h * headDim, qAll, (h * rows + token) * headDim, headDim);
+                }
+                for (int g = 0; g < kvHeads; g++) {
+                    System.arraycopy(keysAndValues, r * kvDim + g * headDim, kAll, (g * rows + token) * headDim,
+                            headDim);
+                    System.arraycopy(keysAndValues, (n + r) * kvDim + g * headDim, vAll,
+                            (g * rows + token) * headDim, headDim);
+                }
+            }
+        }
+        AttentionPlan plan = sparse.prefill(qAll, kAll, vAll, shape, spans, configs, outAll);
+        for (int start = 0; start < rows; start += chunkRows) {
+            int n = Math.min(chunkRows, rows - start);
+            float[] context = scratch.get(Scratch.C, (long) n * qDim);
+            for (int r = 0; r < n; r++) {
+                int token = start + r;
+                for (int h = 0; h < heads; h++) {
+                    System.arraycopy(outAll, (h * rows + token) * headDim, context, r * qDim + h * headDim, headDim);
+                }
+            }
+            output.forwardAdd(context, 0, n, x, start * hidden);
+        }
+        return new SparseTrace(qAll, kAll, vAll, outAll, shape, plan);
     }
 
     /** KV head {@code g}'s keys {@code (keys, headDim)} and transposed values into the attention's buffers. */

@@ -1,16 +1,29 @@
 package dev.vstream.model.nemotron;
 
+import dev.vstream.kernels.attention.TiledAttention;
 import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.kernels.linalg.ComputePool;
+import dev.vstream.kernels.sparse.HeadConfig;
+import dev.vstream.kernels.sparse.Modality;
+import dev.vstream.kernels.sparse.ModalitySpans;
+import dev.vstream.kernels.sparse.PatternConfig;
+import dev.vstream.kernels.sparse.PermutedBlockSparseAttention;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.CausalAttention;
 import dev.vstream.model.lm.ContextState;
-import dev.vstream.model.lm.LanguageModel;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
+import dev.vstream.model.lm.PrefillOptions;
+import dev.vstream.model.lm.SparsePrefill;
 import dev.vstream.model.loader.Checkpoint;
+import dev.vstream.model.loader.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +43,25 @@ import org.slf4j.LoggerFactory;
  * <p>Prefill runs the sequence in blocks of at most {@code blockRows} positions through all
  * operators (attention sees every cached key, the recurrent mixers carry their state), which
  * bounds the scratch memory of long prompts; decode is a block of one.
+ *
+ * <p>Sparse prefill ({@link SparsePrefill}): when the options ask for it and the context is
+ * fresh (position 0), the prefill runs operator by operator over the whole sequence (memory
+ * tokens included, as a leading text span): the recurrent operators and FFNs in the same
+ * blocks as above, each {@code a} operator whose heads are not all dense in one
+ * {@link PermutedBlockSparseAttention} call with its layer of the {@link PatternConfig}
+ * ({@code layers.get(i)} is the i-th {@code a} operator). The patterns come from the options
+ * or from {@value #PATTERN_FILE} in the checkpoint folder. The KV caches are filled exactly as
+ * by the dense prefill; decode and later prefills are dense. A prefill on a non-empty context
+ * is dense (the kernel attends a whole sequence from position 0; a continuation such as a
+ * question is short anyway).
  */
-public final class NemotronFlash implements LanguageModel {
+public final class NemotronFlash implements SparsePrefill {
 
     /** Positions per prefill block: large enough for the GEMM to pay, small enough to bound scratch. */
     public static final int DEFAULT_BLOCK_ROWS = 256;
+
+    /** The per-head sparse patterns in the checkpoint folder ({@link PatternConfig} JSON), optional. */
+    public static final String PATTERN_FILE = "sparse_patterns.json";
 
     private static final Logger log = LoggerFactory.getLogger(NemotronFlash.class);
 
@@ -51,9 +78,17 @@ public final class NemotronFlash implements LanguageModel {
     private final Scratch scratch = new Scratch();
     private final int[] oneToken = new int[1];
     private float[] residual = new float[0]; // (block rows, hidden)
+    private float[] sequence = new float[0]; // (sequence rows, hidden), sparse prefill only
+    private final PatternConfig patterns;    // from the checkpoint folder, or null
+    private final int[] attentionIndex;      // per operator: its index among the a operators, or -1
+    private final int attentionLayers;
+    private final ComputePool pool;          // for the sparse kernel
+    private PermutedBlockSparseAttention sparse; // made on first use
+    private int lastSparseLayers;            // attention layers the last prefill ran sparse
 
     private NemotronFlash(NemotronFlashConfig config, CpuKernels kernels, Tensor embedding, float[] memoryTokens,
-            List<Operator> operators, Tensor finalNorm, Linear head, float[] inverseRowNorms, int blockRows) {
+            List<Operator> operators, Tensor finalNorm, Linear head, float[] inverseRowNorms, int blockRows,
+            PatternConfig patterns, ComputePool pool) {
         this.config = config;
         this.kernels = kernels;
         this.embedding = embedding;
@@ -69,6 +104,17 @@ public final class NemotronFlash implements LanguageModel {
             firstSlots[i] = slot;
             slot += operators.get(i).cacheSlots();
         }
+        this.attentionIndex = new int[operators.size()];
+        int attention = 0;
+        for (int i = 0; i < operators.size(); i++) {
+            attentionIndex[i] = operators.get(i) instanceof GroupedQueryAttention ? attention++ : -1;
+        }
+        this.attentionLayers = attention;
+        this.pool = pool;
+        if (patterns != null) {
+            checkPatterns(patterns);
+        }
+        this.patterns = patterns;
     }
 
     /** Loads with {@link #DEFAULT_BLOCK_ROWS}; the checkpoint must stay open while the model is used. */
@@ -83,7 +129,20 @@ public final class NemotronFlash implements LanguageModel {
      * @throws dev.vstream.model.loader.ShapeMismatchException naming the tensor and both shapes
      */
     public static NemotronFlash load(Checkpoint checkpoint, CpuKernels kernels, int blockRows) {
+        return load(checkpoint, kernels, blockRows, new ComputePool(1));
+    }
+
+    /**
+     * As {@link #load(Checkpoint, CpuKernels, int)}, the sparse prefill attention on
+     * {@code pool} (the one the kernels run on, or any other; owned by the caller). The
+     * shorter overloads give it a pool of one thread, which runs on the calling thread.
+     *
+     * @throws ModelLoadException also when {@value #PATTERN_FILE} is present but unreadable or
+     *         does not fit the attention layers
+     */
+    public static NemotronFlash load(Checkpoint checkpoint, CpuKernels kernels, int blockRows, ComputePool pool) {
         Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(pool, "pool");
         if (blockRows <= 0) {
             throw new IllegalArgumentException("blockRows must be positive, got " + blockRows);
         }
@@ -106,11 +165,44 @@ public final class NemotronFlash implements LanguageModel {
         }
         Tensor finalNorm = checkpoint.tensor("model.final_layernorm.weight", hidden);
         Tensor headWeight = checkpoint.lmHead(vocab, hidden);
-        NemotronFlash model = new NemotronFlash(config, kernels, embedding, memory, operators, finalNorm,
-                new Linear(headWeight, null, kernels), inverseRowNorms(headWeight), blockRows);
-        log.info("Nemotron-Flash loaded: {} operators ({}), hidden {}, vocab {}, {} memory tokens, kernels {}",
-                operators.size(), config.layout(), hidden, vocab, config.memoryTokens(), kernels.describe());
+        PatternConfig patterns = readPatterns(checkpoint.folder());
+        NemotronFlash model;
+        try {
+            model = new NemotronFlash(config, kernels, embedding, memory, operators, finalNorm,
+                    new Linear(headWeight, null, kernels), inverseRowNorms(headWeight), blockRows, patterns, pool);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(checkpoint.folder().resolve(PATTERN_FILE) + ": " + e.getMessage(), e);
+        }
+        log.info("Nemotron-Flash loaded: {} operators ({}), hidden {}, vocab {}, {} memory tokens, kernels {}, "
+                + "sparse patterns {}", operators.size(), config.layout(), hidden, vocab, config.memoryTokens(),
+                kernels.describe(), patterns == null ? "none" : PATTERN_FILE);
         return model;
+    }
+
+    private static PatternConfig readPatterns(Path folder) {
+        Path file = folder.resolve(PATTERN_FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return PatternConfig.read(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ModelLoadException(file + ": cannot read the sparse patterns: " + e.getMessage(), e);
+        }
+    }
+
+    /** @throws IllegalArgumentException unless {@code config} has one layer per a operator, one entry per head */
+    private void checkPatterns(PatternConfig candidate) {
+        if (candidate.layers().size() != attentionLayers) {
+            throw new IllegalArgumentException("pattern config has " + candidate.layers().size()
+                    + " layers, the model has " + attentionLayers + " attention operators");
+        }
+        for (int l = 0; l < attentionLayers; l++) {
+            if (candidate.layer(l).size() != config.attentionHeads()) {
+                throw new IllegalArgumentException("pattern config layer " + l + " has " + candidate.layer(l).size()
+                        + " heads, the model has " + config.attentionHeads());
+            }
+        }
     }
 
     /** {@code 1 / |W_v|_2} for every head row v, in double from the stored values. */
@@ -154,6 +246,164 @@ public final class NemotronFlash implements LanguageModel {
         }
         int outputs = which == Logits.ALL_POSITIONS ? tokens.length : 1;
         run(state, tokens, which, logitsOut, outputs);
+    }
+
+    @Override
+    public Optional<PatternConfig> patterns() {
+        return Optional.ofNullable(patterns);
+    }
+
+    @Override
+    public int patternLayers() {
+        return attentionLayers;
+    }
+
+    @Override
+    public int patternHeads() {
+        return config.attentionHeads();
+    }
+
+    @Override
+    public void prefill(ContextState state, int[] tokens, PrefillOptions options, Logits which, float[] logitsOut) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(which, "which");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(state, "state");
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("prefill needs at least one token");
+        }
+        if (options.spans() != null && options.spans().seqLen() != tokens.length) {
+            throw new IllegalArgumentException("modality spans cover " + options.spans().seqLen() + " tokens, the "
+                    + "prefill has " + tokens.length);
+        }
+        PatternConfig chosen = options.patterns() != null ? options.patterns() : patterns;
+        if (options.patterns() != null) {
+            checkPatterns(options.patterns());
+        }
+        int outputs = which == Logits.ALL_POSITIONS ? tokens.length : 1;
+        int memory = state.position() == 0 ? config.memoryTokens() : 0;
+        lastSparseLayers = 0;
+        long contextLength = (long) state.position() + memory + tokens.length;
+        boolean sparseWanted = options.wantsSparse(contextLength) && chosen != null && state.position() == 0
+                && chosen.layers().stream().anyMatch(layer -> layer.stream().anyMatch(h -> !h.isDense()));
+        if (!sparseWanted) {
+            run(state, tokens, which, logitsOut, outputs);
+            return;
+        }
+        runSparse(state, tokens, which, logitsOut, outputs, withMemory(options.spans(), memory, tokens.length), chosen);
+    }
+
+    /** The spans of the whole sequence: a text span for the memory tokens, then the prompt's (all text if none). */
+    private static ModalitySpans withMemory(ModalitySpans spans, int memory, int tokens) {
+        List<ModalitySpans.Span> all = new ArrayList<>();
+        List<ModalitySpans.Span> prompt = spans != null ? spans.spans()
+                : List.of(new ModalitySpans.Span(0, tokens, Modality.TEXT));
+        if (memory > 0) {
+            all.add(new ModalitySpans.Span(0, memory, Modality.TEXT));
+        }
+        for (ModalitySpans.Span span : prompt) {
+            ModalitySpans.Span shifted = new ModalitySpans.Span(span.start() + memory, span.end() + memory,
+                    span.modality());
+            ModalitySpans.Span last = all.isEmpty() ? null : all.getLast();
+            if (last != null && last.modality() == shifted.modality()) {
+                all.set(all.size() - 1, new ModalitySpans.Span(last.start(), shifted.end(), last.modality()));
+            } else {
+                all.add(shifted);
+            }
+        }
+        return new ModalitySpans(all);
+    }
+
+    /**
+     * The sparse prefill of a fresh context: operator by operator over the whole sequence; the
+     * non-attention operators and the all-dense attention layers in the blocks of {@link #run},
+     * the other attention layers in one sparse call.
+     */
+    private void runSparse(ContextState state, int[] tokens, Logits which, float[] logitsOut, int outputs,
+            ModalitySpans spans, PatternConfig chosen) {
+        state.requireLayout(config.layout());
+        Objects.requireNonNull(logitsOut, "logitsOut");
+        int vocab = config.vocabSize();
+        for (int token : tokens) {
+            if (token < 0 || token >= vocab) {
+                throw new IllegalArgumentException("token " + token + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        if (logitsOut.length < (long) outputs * vocab) {
+            throw new IllegalArgumentException("logitsOut has " + logitsOut.length + " floats, needs " + outputs
+                    + " x " + vocab);
+        }
+        int hidden = config.hiddenSize();
+        int memory = config.memoryTokens();
+        int total = memory + tokens.length;
+        long size = (long) total * hidden;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sparse prefill of " + total + " positions x " + hidden
+                    + " exceeds one Java array");
+        }
+        if (sequence.length < size) {
+            sequence = new float[(int) size];
+        }
+        for (int start = 0; start < total; start += blockRows) {
+            int rows = Math.min(blockRows, total - start);
+            float[] block = embed(tokens, memory, start, rows);
+            System.arraycopy(block, 0, sequence, start * hidden, rows * hidden);
+        }
+        for (int i = 0; i < operators.size(); i++) {
+            Operator operator = operators.get(i);
+            List<HeadConfig> heads = attentionIndex[i] >= 0 ? chosen.layer(attentionIndex[i]) : null;
+            if (heads != null && heads.stream().anyMatch(h -> !h.isDense())) {
+                GroupedQueryAttention.SparseTrace trace = ((GroupedQueryAttention) operator).forwardSparse(sequence,
+                        total, state, firstSlots[i], scratch, sparseAttention(), spans, heads, blockRows);
+                lastSparseLayers++;
+                if (log.isDebugEnabled()) {
+                    log.debug("sparse prefill operator {} ({} positions): {}", i, total,
+                            trace.plan().heads().stream().map(h -> h.label()).toList());
+                }
+                continue;
+            }
+            for (int start = 0; start < total; start += blockRows) {
+                int rows = Math.min(blockRows, total - start);
+                System.arraycopy(sequence, start * hidden, residual, 0, rows * hidden);
+                operator.forward(residual, rows, start, state, firstSlots[i], scratch);
+                System.arraycopy(residual, 0, sequence, start * hidden, rows * hidden);
+            }
+        }
+        state.advance(total);
+        if (which == Logits.ALL_POSITIONS) {
+            logits(sequence, memory, tokens.length, logitsOut, 0);
+        } else {
+            logits(sequence, total - 1, 1, logitsOut, 0);
+        }
+    }
+
+    /** The sparse kernel on this model's pool, made on first use. */
+    PermutedBlockSparseAttention sparseAttention() {
+        if (sparse == null) {
+            int blockSize = TiledAttention.TILE * Math.max(1, 64 / TiledAttention.TILE);
+            sparse = new PermutedBlockSparseAttention(new TiledAttention(pool, blockSize, config.headDim()));
+        }
+        return sparse;
+    }
+
+    /** Attention layers the last {@link SparsePrefill} prefill ran sparse (0: all dense). */
+    public int lastSparseLayers() {
+        return lastSparseLayers;
+    }
+
+    /** The operators, for tests. */
+    List<Operator> operators() {
+        return operators;
+    }
+
+    /** The first cache slot of operator {@code i}, for tests. */
+    int firstSlot(int i) {
+        return firstSlots[i];
+    }
+
+    /** The shared scratch, for tests that run one operator. */
+    Scratch scratch() {
+        return scratch;
     }
 
     @Override

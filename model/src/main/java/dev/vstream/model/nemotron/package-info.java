@@ -19,6 +19,13 @@
  * {@link dev.vstream.model.lm.SsmState}; attention a {@link dev.vstream.model.lm.KvCache}
  * holding the memory-token positions too; FFN none.
  *
+ * <p>Sparse prefill (MMInference): NemotronFlash is a {@link dev.vstream.model.lm.SparsePrefill};
+ * with {@link dev.vstream.model.lm.PrefillOptions} asking for it, a fresh context's prefill runs
+ * operator by operator and each {@code a} operator whose heads are not all dense attends through
+ * {@code dev.vstream.kernels.sparse.PermutedBlockSparseAttention} with its layer of the
+ * {@code sparse_patterns.json} of the checkpoint folder (or of the options). The KV caches are
+ * filled as by the dense prefill, so decode is unchanged.
+ *
  * <p>Goldens: reference/nemotron/make_goldens.py (plain float64 PyTorch from the published
  * math, cross-checked against transformers' own Mamba2Mixer, Llama/Qwen3 attention, LlamaMLP
  * and the Qwen3-Next delta rule).
