@@ -25,7 +25,8 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultMaxTokens    maxTokens when a question gives none
  * @param maxRequestSize      largest request body (413 beyond)
  * @param maxQueued           questions waiting for the model at most (503 beyond)
- * @param contextCacheStreams streams whose newest prefilled memory context is kept for the next question
+ * @param contextCacheStreams streams whose newest prefilled memory context is kept for the next question (a
+ *                            context state of a full-size model takes tens of MB)
  * @param memoryHistory       snapshots kept per stream, to answer from the one newest at a question's time
  * @param answerTimeout       how long a synchronous request waits for its answer (504 beyond)
  * @param asyncRetention      how long answers of async questions stay readable
@@ -46,7 +47,7 @@ public record QaProperties(Path modelDir,
                            @Min(1) @DefaultValue("64") int defaultMaxTokens,
                            @NotNull @DefaultValue("64KB") DataSize maxRequestSize,
                            @Min(1) @DefaultValue("32") int maxQueued,
-                           @Min(1) @DefaultValue("64") int contextCacheStreams,
+                           @Min(1) @DefaultValue("8") int contextCacheStreams,
                            @Min(1) @DefaultValue("8") int memoryHistory,
                            @NotNull @DefaultValue("5m") Duration answerTimeout,
                            @NotNull @DefaultValue("10m") Duration asyncRetention,
