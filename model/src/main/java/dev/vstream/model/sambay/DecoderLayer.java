@@ -46,10 +46,21 @@ final class DecoderLayer {
 
     /** Runs the layer on {@code ws.residual (rows, d)} in place; the rows have positions {@code position ..}. */
     void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
+        normInput(rows, ws);
+        mixer.forward(rows, position, state, ws);
+        finish(rows, ws);
+    }
+
+    /** {@code ws.normed := LN_1(ws.residual)} over {@code rows}: the mixer's input. */
+    void normInput(int rows, SambaYWorkspace ws) {
+        kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, rows, config.hiddenSize(), inputNormWeight,
+                inputNormBias, (float) config.layerNormEps());
+    }
+
+    /** After the mixer wrote {@code ws.mixed}: the residual add and the MLP branch, on {@code ws.residual}. */
+    void finish(int rows, SambaYWorkspace ws) {
         int d = config.hiddenSize();
         float eps = (float) config.layerNormEps();
-        kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, rows, d, inputNormWeight, inputNormBias, eps);
-        mixer.forward(rows, position, state, ws);
         kernels.elementwise().add(ws.residual, 0, ws.mixed, 0, rows * d);
         kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, rows, d, postNormWeight, postNormBias, eps);
         int size = rows * config.intermediateSize();

@@ -1,6 +1,12 @@
 package dev.vstream.model.sambay;
 
+import dev.vstream.kernels.attention.AttentionPlan;
+import dev.vstream.kernels.attention.AttentionShape;
+import dev.vstream.kernels.attention.TiledAttention;
 import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.kernels.sparse.HeadConfig;
+import dev.vstream.kernels.sparse.ModalitySpans;
+import dev.vstream.kernels.sparse.PermutedBlockSparseAttention;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.CausalAttention;
 import dev.vstream.model.lm.ContextState;
@@ -9,6 +15,7 @@ import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
 import dev.vstream.model.lm.SlidingWindowKvCache;
 import dev.vstream.model.loader.Checkpoint;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -132,8 +139,12 @@ final class DifferentialAttention implements TokenMixer {
                 attendAll(rows, position, stride, ws, cached(cache));
             }
             case CROSS -> {
+                // The shared cache holds at least the new rows (more in a sparse prefill, which
+                // fills it for the whole sequence first); the mask reads none past them.
                 KvCache cache = state.cache(slot, KvCache.class);
-                requireLength(cache.length(), position + rows);
+                if (cache.length() < position + rows) {
+                    requireLength(cache.length(), position + rows);
+                }
                 attendAll(rows, position, stride, ws, cached(cache));
             }
         }
@@ -227,6 +238,138 @@ final class DifferentialAttention implements TokenMixer {
                 }
             }
         }
+    }
+
+    Role role() {
+        return role;
+    }
+
+    float lambda() {
+        return lambda;
+    }
+
+    float lambdaInit() {
+        return lambdaInit;
+    }
+
+    /**
+     * The inputs and outputs of one sparse prefill of the shared full-attention layer over a
+     * fresh context of {@code seqLen} positions, in the kernel's layout: per map
+     * {@code half} (0: q1 k1, 1: q2 k2) the queries {@code (heads / 2, seqLen, headDim)} of
+     * query heads {@code 2i + half}, the keys {@code (kvHeads / 2, seqLen, headDim)} of key
+     * heads {@code 2j + half}; per value {@code part} the values {@code v_2j+part}; the outputs
+     * {@code out[half][part]} (layout of the queries) and the plan of each map.
+     */
+    record SparsePass(int seqLen, AttentionShape shape, float[][] q, float[][] k, float[][] v, float[][][] out,
+            AttentionPlan[] plans) {
+    }
+
+    /** Allocates the buffers of a sparse pass over {@code seqLen} positions. */
+    SparsePass newSparsePass(int seqLen) {
+        requireShared();
+        int hd = config.headDim();
+        AttentionShape shape = new AttentionShape(config.heads() / 2, config.kvHeads() / 2, seqLen, hd);
+        float[][] q = {new float[shape.queryLength()], new float[shape.queryLength()]};
+        float[][] k = {new float[shape.keyLength()], new float[shape.keyLength()]};
+        float[][] v = {new float[shape.keyLength()], new float[shape.keyLength()]};
+        float[][][] out = {{new float[shape.queryLength()], new float[shape.queryLength()]},
+                {new float[shape.queryLength()], new float[shape.queryLength()]}};
+        return new SparsePass(seqLen, shape, q, k, v, out, new AttentionPlan[2]);
+    }
+
+    private void requireShared() {
+        if (role != Role.SHARED_FULL) {
+            throw new IllegalStateException("sparse prefill is for the shared full-attention layer, this is " + role);
+        }
+    }
+
+    /**
+     * Sparse pass, step 1 for the block of {@code rows} positions from {@code position}: the
+     * projection of {@code ws.normed}, the cache append exactly as {@link #forward}, and the
+     * q, k, v of the block scattered into {@code pass}.
+     */
+    void projectForSparse(int rows, int position, ContextState state, SambaYWorkspace ws, SparsePass pass) {
+        requireShared();
+        int qDim = config.queryDim();
+        int kvDim = config.kvDim();
+        int hd = config.headDim();
+        int stride = qDim + 2 * kvDim;
+        int n = pass.seqLen();
+        projection.forward(ws.normed, 0, rows, ws.qkv, 0);
+        KvCache cache = state.cache(slot, KvCache.class);
+        requireLength(cache.length(), position);
+        cache.append(ws.qkv, qDim, qDim + kvDim, stride, rows);
+        int pairs = config.heads() / 2;
+        int kvPairs = config.kvHeads() / 2;
+        for (int r = 0; r < rows; r++) {
+            int t = position + r;
+            int base = r * stride;
+            for (int half = 0; half < 2; half++) {
+                for (int i = 0; i < pairs; i++) {
+                    System.arraycopy(ws.qkv, base + (2 * i + half) * hd, pass.q()[half], (i * n + t) * hd, hd);
+                }
+                for (int j = 0; j < kvPairs; j++) {
+                    System.arraycopy(ws.qkv, base + qDim + (2 * j + half) * hd, pass.k()[half], (j * n + t) * hd, hd);
+                    System.arraycopy(ws.qkv, base + qDim + kvDim + (2 * j + half) * hd, pass.v()[half],
+                            (j * n + t) * hd, hd);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sparse pass, step 2: per map, one plan with the patterns of its query heads
+     * ({@code heads.get(2i + half)} for pair i) and the attention of both value halves under it.
+     */
+    void attendSparse(SparsePass pass, PermutedBlockSparseAttention sparse, TiledAttention tiled,
+            ModalitySpans spans, List<HeadConfig> heads) {
+        requireShared();
+        if (heads.size() != config.heads() || spans.seqLen() != pass.seqLen()) {
+            throw new IllegalArgumentException("sparse prefill of " + pass.seqLen() + " positions, " + config.heads()
+                    + " heads got spans of " + spans.seqLen() + " and " + heads.size() + " head configs");
+        }
+        for (int half = 0; half < 2; half++) {
+            List<HeadConfig> mapHeads = new ArrayList<>(config.heads() / 2);
+            for (int i = 0; i < config.heads() / 2; i++) {
+                mapHeads.add(heads.get(2 * i + half));
+            }
+            AttentionPlan plan = sparse.plan(pass.q()[half], pass.k()[half], pass.shape(), spans, mapHeads);
+            pass.plans()[half] = plan;
+            for (int part = 0; part < 2; part++) {
+                tiled.forward(pass.q()[half], pass.k()[half], pass.v()[part], pass.shape(), plan,
+                        pass.out()[half][part]);
+            }
+        }
+    }
+
+    /**
+     * Sparse pass, step 3 for the block of {@code rows} positions from {@code position}: the
+     * two maps' outputs into {@code ws.heads1}, {@code ws.heads2}, combined and projected into
+     * {@code ws.mixed} as {@link #forward} does.
+     */
+    void outputSparse(int rows, int position, SambaYWorkspace ws, SparsePass pass) {
+        requireShared();
+        int qDim = config.queryDim();
+        int hd = config.headDim();
+        int n = pass.seqLen();
+        for (int r = 0; r < rows; r++) {
+            int t = position + r;
+            for (int i = 0; i < config.heads() / 2; i++) {
+                for (int part = 0; part < 2; part++) {
+                    int from = (i * n + t) * hd;
+                    int to = r * qDim + i * 2 * hd + part * hd;
+                    System.arraycopy(pass.out()[0][part], from, ws.heads1, to, hd);
+                    System.arraycopy(pass.out()[1][part], from, ws.heads2, to, hd);
+                }
+            }
+        }
+        combine(rows, ws);
+        outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
+    }
+
+    /** The sub-layer norm weight, for tests. */
+    Tensor subLayerNorm() {
+        return subLayerNorm;
     }
 
     /** heads1 := (1 - lambda_init) RMSNorm(heads1 - lambda heads2), per pair of 2 headDim. */

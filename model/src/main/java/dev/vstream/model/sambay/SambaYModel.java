@@ -1,18 +1,30 @@
 package dev.vstream.model.sambay;
 
+import dev.vstream.kernels.attention.TiledAttention;
 import dev.vstream.kernels.cpu.CpuKernels;
+import dev.vstream.kernels.linalg.ComputePool;
+import dev.vstream.kernels.sparse.HeadConfig;
+import dev.vstream.kernels.sparse.ModalitySpans;
+import dev.vstream.kernels.sparse.PatternConfig;
+import dev.vstream.kernels.sparse.PermutedBlockSparseAttention;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.EmbeddingPrefill;
 import dev.vstream.model.lm.LanguageModel;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
+import dev.vstream.model.lm.PrefillOptions;
+import dev.vstream.model.lm.SparsePrefill;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +41,27 @@ import org.slf4j.LoggerFactory;
  * a conv and an SSM state, per sliding-window layer a ring buffer of the last window K/V, and
  * one growing K/V cache for the shared layer; the GMU and cross-attention layers keep nothing.
  *
+ * <p>Sparse prefill ({@link SparsePrefill}): when the options ask for it and the context is
+ * fresh (position 0), the prefill runs layer by layer over the whole sequence: the layers
+ * before each full-attention layer in the blocks of {@link #prefill}, the full-attention
+ * (shared-KV) layer with MMInference's {@link PermutedBlockSparseAttention} for each of its two
+ * softmax maps (query head {@code 2i + half} of pair i is map {@code half}; one plan per map
+ * with that head's pattern, both value halves attended under it), then the cross-decoder on
+ * the rows whose logits are wanted. The pattern config has one layer per full-attention layer
+ * (in layer order) and one entry per query head ({@code num_attention_heads}); a layer whose
+ * heads are all dense runs dense. The patterns come from the options or from
+ * {@value #PATTERN_FILE} in the checkpoint folder. The shared KV cache is filled exactly as by
+ * the dense prefill; decode and later prefills are dense. A prefill on a non-empty context is
+ * dense. {@link #prefillEmbeddings(ContextState, float[], int, PrefillOptions, float[])} does
+ * the same from input embeddings.
+ *
  * <p>Weights are read in place from the memory-mapped checkpoint, which must stay open. Not
  * thread-safe: one instance per inference loop (it owns its workspace and kernels).
  */
-public final class SambaYModel implements EmbeddingPrefill {
+public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
+
+    /** The per-head sparse patterns in the checkpoint folder ({@link PatternConfig} JSON), optional. */
+    public static final String PATTERN_FILE = "sparse_patterns.json";
 
     private static final Logger log = LoggerFactory.getLogger(SambaYModel.class);
     /** Tokens per prefill pass: bounds the workspace at about 60 K floats per token at full size. */
@@ -47,10 +76,26 @@ public final class SambaYModel implements EmbeddingPrefill {
     private final Linear head;        // (vocab, d), the embedding when tied
     private final SambaYWorkspace ws;
     private final int prefillBlock;
+    private final int[] fullAttentionIndex; // per layer: its index among the full-attention layers, or -1
+    private final int fullAttentionLayers;
+    private final PatternConfig patterns;   // from the checkpoint folder, or null
+    private final ComputePool pool;         // for the sparse kernel
+    private TiledAttention tiled;           // made on first sparse use
+    private PermutedBlockSparseAttention sparse;
+    private int lastSparseLayers;
+    private DifferentialAttention.SparsePass lastSparsePass; // for tests
 
     private SambaYModel(SambaYConfig config, CpuKernels kernels, Tensor embedding, List<DecoderLayer> layers,
-            Tensor finalNormWeight, Tensor finalNormBias, Linear head, int prefillBlock) {
+            Tensor finalNormWeight, Tensor finalNormBias, Linear head, int prefillBlock, PatternConfig patterns,
+            ComputePool pool) {
         this.prefillBlock = prefillBlock;
+        this.pool = pool;
+        this.fullAttentionIndex = new int[layers.size()];
+        int full = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            fullAttentionIndex[i] = config.kind(i) == SambaYConfig.LayerKind.FULL_ATTENTION ? full++ : -1;
+        }
+        this.fullAttentionLayers = full;
         this.config = config;
         this.kernels = kernels;
         this.embedding = embedding;
@@ -59,6 +104,10 @@ public final class SambaYModel implements EmbeddingPrefill {
         this.finalNormBias = finalNormBias;
         this.head = head;
         this.ws = new SambaYWorkspace(config, kernels);
+        if (patterns != null) {
+            checkPatterns(patterns);
+        }
+        this.patterns = patterns;
     }
 
     /**
@@ -76,7 +125,24 @@ public final class SambaYModel implements EmbeddingPrefill {
      * score matrix and prefilling at most {@code prefillBlock} tokens per pass.
      */
     static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels, int queryChunk, int prefillBlock) {
+        return load(checkpoint, kernels, queryChunk, prefillBlock, new ComputePool(1));
+    }
+
+    /**
+     * As {@link #load(Checkpoint, CpuKernels)}, the sparse prefill attention on {@code pool}
+     * (owned by the caller). The other overloads give it a pool of one thread.
+     *
+     * @throws ModelLoadException also when {@value #PATTERN_FILE} is present but unreadable or
+     *         does not fit the full-attention layers
+     */
+    public static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels, ComputePool pool) {
+        return load(checkpoint, kernels, DifferentialAttention.QUERY_CHUNK, PREFILL_BLOCK, pool);
+    }
+
+    static SambaYModel load(Checkpoint checkpoint, CpuKernels kernels, int queryChunk, int prefillBlock,
+            ComputePool pool) {
         Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(pool, "pool");
         if (prefillBlock <= 0) {
             throw new IllegalArgumentException("prefillBlock must be positive, got " + prefillBlock);
         }
@@ -112,13 +178,45 @@ public final class SambaYModel implements EmbeddingPrefill {
         Tensor finalWeight = checkpoint.tensor("model.final_layernorm.weight", d);
         Tensor finalBias = checkpoint.tensor("model.final_layernorm.bias", d);
         Linear head = new Linear(checkpoint.lmHead(config.vocabSize(), d), null, kernels);
-        SambaYModel model = new SambaYModel(config, kernels, embedding, layers, finalWeight, finalBias, head,
-                prefillBlock);
+        PatternConfig patterns = readPatterns(checkpoint.folder());
+        SambaYModel model;
+        try {
+            model = new SambaYModel(config, kernels, embedding, layers, finalWeight, finalBias, head, prefillBlock,
+                    patterns, pool);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(checkpoint.folder().resolve(PATTERN_FILE) + ": " + e.getMessage(), e);
+        }
         log.info("SambaY model loaded: {} layers, hidden {}, {} heads / {} kv, window {}, vocab {}, context state {} "
                 + "bytes + {} bytes per token", config.layers(), d, config.heads(), config.kvHeads(),
                 config.slidingWindow(), config.vocabSize(), model.newContext().sizeInBytes(),
                 2L * config.kvDim() * Float.BYTES);
         return model;
+    }
+
+    private static PatternConfig readPatterns(Path folder) {
+        Path file = folder.resolve(PATTERN_FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return PatternConfig.read(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ModelLoadException(file + ": cannot read the sparse patterns: " + e.getMessage(), e);
+        }
+    }
+
+    /** @throws IllegalArgumentException unless one layer per full-attention layer, one entry per query head */
+    private void checkPatterns(PatternConfig candidate) {
+        if (candidate.layers().size() != fullAttentionLayers) {
+            throw new IllegalArgumentException("pattern config has " + candidate.layers().size()
+                    + " layers, the model has " + fullAttentionLayers + " full-attention layers");
+        }
+        for (int l = 0; l < fullAttentionLayers; l++) {
+            if (candidate.layer(l).size() != config.heads()) {
+                throw new IllegalArgumentException("pattern config layer " + l + " has " + candidate.layer(l).size()
+                        + " heads, the model has " + config.heads());
+            }
+        }
     }
 
     public SambaYConfig config() {
@@ -207,24 +305,8 @@ public final class SambaYModel implements EmbeddingPrefill {
     /** In blocks of {@code prefillBlock} rows like {@link #prefill}; without logits the cross-decoder is skipped. */
     @Override
     public void prefillEmbeddings(ContextState state, float[] embeddings, int rows, float[] logitsOut) {
-        state.requireLayout(config.layout());
+        checkEmbeddings(state, embeddings, rows, logitsOut);
         int d = config.hiddenSize();
-        if (rows < 1) {
-            throw new IllegalArgumentException("no embeddings to run");
-        }
-        if (embeddings.length < (long) rows * d) {
-            throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + rows + " x " + d
-                    + " needed");
-        }
-        if (logitsOut != null && logitsOut.length < config.vocabSize()) {
-            throw new IllegalArgumentException("logits output holds " + logitsOut.length + " floats, "
-                    + config.vocabSize() + " needed");
-        }
-        for (int i = 0; i < rows * d; i++) {
-            if (!Float.isFinite(embeddings[i])) {
-                throw new IllegalArgumentException("non-finite embedding value at row " + i / d + ", column " + i % d);
-            }
-        }
         for (int from = 0; from < rows; from += prefillBlock) {
             int n = Math.min(rows, from + prefillBlock) - from;
             ws.ensure(n);
@@ -267,6 +349,218 @@ public final class SambaYModel implements EmbeddingPrefill {
     private void capture(float[][] hiddenStates, int index, int rows) {
         if (hiddenStates != null) {
             System.arraycopy(ws.residual, 0, hiddenStates[index], 0, rows * config.hiddenSize());
+        }
+    }
+
+    @Override
+    public Optional<PatternConfig> patterns() {
+        return Optional.ofNullable(patterns);
+    }
+
+    @Override
+    public int patternLayers() {
+        return fullAttentionLayers;
+    }
+
+    @Override
+    public int patternHeads() {
+        return config.heads();
+    }
+
+    /** Full-attention layers the last {@link SparsePrefill} prefill ran sparse (0: all dense). */
+    public int lastSparseLayers() {
+        return lastSparseLayers;
+    }
+
+    /** The last sparse pass of a full-attention layer, for tests (null before any). */
+    DifferentialAttention.SparsePass lastSparsePass() {
+        return lastSparsePass;
+    }
+
+    /** The layers, for tests. */
+    List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    @Override
+    public void prefill(ContextState state, int[] tokens, PrefillOptions options, Logits which, float[] logitsOut) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(which, "which");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(logitsOut, "logitsOut");
+        boolean all = which == Logits.ALL_POSITIONS;
+        check(state, tokens, all ? tokens.length : 1, logitsOut);
+        PatternConfig chosen = sparsePatterns(state, options, tokens.length);
+        lastSparseLayers = 0;
+        if (chosen == null) {
+            prefill(state, tokens, which, logitsOut);
+            return;
+        }
+        int d = config.hiddenSize();
+        float[] sequence = new float[Math.multiplyExact(tokens.length, d)];
+        for (int t = 0; t < tokens.length; t++) {
+            embedding.row(tokens[t]).copyTo(sequence, t * d);
+        }
+        runSparse(state, sequence, tokens.length, all, logitsOut, spansOf(options, tokens.length), chosen);
+    }
+
+    /**
+     * As {@link #prefillEmbeddings(ContextState, float[], int, float[])}, the attention as
+     * {@code options} ask (see {@link SparsePrefill}): the sparse prefill of a video prompt's
+     * memory tokens given as input embeddings.
+     *
+     * @throws IllegalArgumentException as the plain call, and when the options' spans do not
+     *         cover exactly the rows or their patterns do not fit (nothing is changed)
+     */
+    public void prefillEmbeddings(ContextState state, float[] embeddings, int rows, PrefillOptions options,
+            float[] logitsOut) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(state, "state");
+        checkEmbeddings(state, embeddings, rows, logitsOut);
+        PatternConfig chosen = sparsePatterns(state, options, rows);
+        lastSparseLayers = 0;
+        if (chosen == null) {
+            prefillEmbeddings(state, embeddings, rows, logitsOut);
+            return;
+        }
+        float[] sequence = Arrays.copyOf(embeddings, Math.multiplyExact(rows, config.hiddenSize()));
+        runSparse(state, sequence, rows, false, logitsOut, spansOf(options, rows), chosen);
+    }
+
+    /**
+     * Validates the options for a prefill of {@code length} rows; the patterns to run sparse
+     * with, or null for the dense prefill.
+     */
+    private PatternConfig sparsePatterns(ContextState state, PrefillOptions options, int length) {
+        if (options.spans() != null && options.spans().seqLen() != length) {
+            throw new IllegalArgumentException("modality spans cover " + options.spans().seqLen() + " tokens, the "
+                    + "prefill has " + length);
+        }
+        if (options.patterns() != null) {
+            checkPatterns(options.patterns());
+        }
+        PatternConfig chosen = options.patterns() != null ? options.patterns() : patterns;
+        long contextLength = (long) state.position() + length;
+        boolean wanted = options.wantsSparse(contextLength) && chosen != null && state.position() == 0
+                && chosen.layers().stream().anyMatch(layer -> layer.stream().anyMatch(h -> !h.isDense()));
+        return wanted ? chosen : null;
+    }
+
+    private static ModalitySpans spansOf(PrefillOptions options, int length) {
+        return options.spans() != null ? options.spans()
+                : ModalitySpans.single(length, dev.vstream.kernels.sparse.Modality.TEXT);
+    }
+
+    /**
+     * The sparse prefill of a fresh context over the {@code total} input rows in
+     * {@code sequence (total, d)} (overwritten with the residual stream): layer by layer up to
+     * the last full-attention layer, then the cross-decoder on the rows whose logits are wanted
+     * (all when {@code all}, else the last; none when {@code logitsOut} is null).
+     */
+    private void runSparse(ContextState state, float[] sequence, int total, boolean all, float[] logitsOut,
+            ModalitySpans spans, PatternConfig chosen) {
+        int d = config.hiddenSize();
+        int inner = config.innerSize();
+        int shared = config.sharedKvLayer();
+        float[] memory = new float[Math.multiplyExact(total, inner)];
+        for (int i = 0; i <= shared; i++) {
+            DecoderLayer layer = layers.get(i);
+            List<HeadConfig> heads = fullAttentionIndex[i] >= 0 ? chosen.layer(fullAttentionIndex[i]) : null;
+            if (heads != null && heads.stream().anyMatch(h -> !h.isDense())) {
+                DifferentialAttention attention = (DifferentialAttention) layer.mixer();
+                DifferentialAttention.SparsePass pass = attention.newSparsePass(total);
+                for (int start = 0; start < total; start += prefillBlock) {
+                    int n = Math.min(prefillBlock, total - start);
+                    ws.ensure(n);
+                    System.arraycopy(sequence, start * d, ws.residual, 0, n * d);
+                    layer.normInput(n, ws);
+                    attention.projectForSparse(n, start, state, ws, pass);
+                }
+                ensureSparse();
+                attention.attendSparse(pass, sparse, tiled, spans, heads);
+                for (int start = 0; start < total; start += prefillBlock) {
+                    int n = Math.min(prefillBlock, total - start);
+                    ws.ensure(n);
+                    System.arraycopy(sequence, start * d, ws.residual, 0, n * d);
+                    attention.outputSparse(n, start, ws, pass);
+                    layer.finish(n, ws);
+                    System.arraycopy(ws.residual, 0, sequence, start * d, n * d);
+                }
+                lastSparseLayers++;
+                lastSparsePass = pass;
+                continue;
+            }
+            boolean memoryLayer = config.kind(i) == SambaYConfig.LayerKind.MEMORY_MAMBA;
+            for (int start = 0; start < total; start += prefillBlock) {
+                int n = Math.min(prefillBlock, total - start);
+                ws.ensure(n);
+                System.arraycopy(sequence, start * d, ws.residual, 0, n * d);
+                layer.forward(n, start, state, ws);
+                System.arraycopy(ws.residual, 0, sequence, start * d, n * d);
+                if (memoryLayer) {
+                    System.arraycopy(ws.memory, 0, memory, start * inner, n * inner);
+                }
+            }
+        }
+        if (logitsOut != null) {
+            int vocab = config.vocabSize();
+            int first = all ? 0 : total - 1;
+            for (int start = first; start < total; start += prefillBlock) {
+                int n = Math.min(prefillBlock, total - start);
+                ws.ensure(n);
+                System.arraycopy(sequence, start * d, ws.residual, 0, n * d);
+                System.arraycopy(memory, start * inner, ws.memory, 0, n * inner);
+                for (int i = shared + 1; i < layers.size(); i++) {
+                    layers.get(i).forward(n, start, state, ws);
+                }
+                kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, n, d, finalNormWeight, finalNormBias,
+                        (float) config.layerNormEps());
+                head.forward(ws.normed, 0, n, logitsOut, all ? start * vocab : 0);
+            }
+        }
+        state.advance(total);
+    }
+
+    /** The sparse kernel on this model's pool, for tests. */
+    PermutedBlockSparseAttention sparseAttention() {
+        ensureSparse();
+        return sparse;
+    }
+
+    /** The tiled attention under {@link #sparseAttention()}, for tests. */
+    TiledAttention tiledAttention() {
+        ensureSparse();
+        return tiled;
+    }
+
+    /** The sparse kernel on this model's pool, made on first use. */
+    private void ensureSparse() {
+        if (sparse == null) {
+            int blockSize = TiledAttention.TILE * Math.max(1, 64 / TiledAttention.TILE);
+            tiled = new TiledAttention(pool, blockSize, config.headDim());
+            sparse = new PermutedBlockSparseAttention(tiled);
+        }
+    }
+
+    private void checkEmbeddings(ContextState state, float[] embeddings, int rows, float[] logitsOut) {
+        state.requireLayout(config.layout());
+        int d = config.hiddenSize();
+        if (rows < 1) {
+            throw new IllegalArgumentException("no embeddings to run");
+        }
+        if (embeddings.length < (long) rows * d) {
+            throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + rows + " x " + d
+                    + " needed");
+        }
+        if (logitsOut != null && logitsOut.length < config.vocabSize()) {
+            throw new IllegalArgumentException("logits output holds " + logitsOut.length + " floats, "
+                    + config.vocabSize() + " needed");
+        }
+        for (int i = 0; i < rows * d; i++) {
+            if (!Float.isFinite(embeddings[i])) {
+                throw new IllegalArgumentException("non-finite embedding value at row " + i / d + ", column " + i % d);
+            }
         }
     }
 
