@@ -14,12 +14,10 @@ import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
 import dev.vstream.model.lm.PrefillOptions;
+import dev.vstream.model.lm.SparsePatterns;
 import dev.vstream.model.lm.SparsePrefill;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -61,7 +59,7 @@ public final class NemotronFlash implements SparsePrefill {
     public static final int DEFAULT_BLOCK_ROWS = 256;
 
     /** The per-head sparse patterns in the checkpoint folder ({@link PatternConfig} JSON), optional. */
-    public static final String PATTERN_FILE = "sparse_patterns.json";
+    public static final String PATTERN_FILE = SparsePatterns.FILE;
 
     private static final Logger log = LoggerFactory.getLogger(NemotronFlash.class);
 
@@ -165,7 +163,7 @@ public final class NemotronFlash implements SparsePrefill {
         }
         Tensor finalNorm = checkpoint.tensor("model.final_layernorm.weight", hidden);
         Tensor headWeight = checkpoint.lmHead(vocab, hidden);
-        PatternConfig patterns = readPatterns(checkpoint.folder());
+        PatternConfig patterns = SparsePatterns.read(checkpoint.folder());
         NemotronFlash model;
         try {
             model = new NemotronFlash(config, kernels, embedding, memory, operators, finalNorm,
@@ -179,30 +177,9 @@ public final class NemotronFlash implements SparsePrefill {
         return model;
     }
 
-    private static PatternConfig readPatterns(Path folder) {
-        Path file = folder.resolve(PATTERN_FILE);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return PatternConfig.read(file);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ModelLoadException(file + ": cannot read the sparse patterns: " + e.getMessage(), e);
-        }
-    }
-
     /** @throws IllegalArgumentException unless {@code config} has one layer per a operator, one entry per head */
     private void checkPatterns(PatternConfig candidate) {
-        if (candidate.layers().size() != attentionLayers) {
-            throw new IllegalArgumentException("pattern config has " + candidate.layers().size()
-                    + " layers, the model has " + attentionLayers + " attention operators");
-        }
-        for (int l = 0; l < attentionLayers; l++) {
-            if (candidate.layer(l).size() != config.attentionHeads()) {
-                throw new IllegalArgumentException("pattern config layer " + l + " has " + candidate.layer(l).size()
-                        + " heads, the model has " + config.attentionHeads());
-            }
-        }
+        SparsePatterns.check(candidate, attentionLayers, config.attentionHeads(), "attention operators");
     }
 
     /** {@code 1 / |W_v|_2} for every head row v, in double from the stored values. */

@@ -14,12 +14,10 @@ import dev.vstream.model.lm.LanguageModel;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
 import dev.vstream.model.lm.PrefillOptions;
+import dev.vstream.model.lm.SparsePatterns;
 import dev.vstream.model.lm.SparsePrefill;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,7 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
 
     /** The per-head sparse patterns in the checkpoint folder ({@link PatternConfig} JSON), optional. */
-    public static final String PATTERN_FILE = "sparse_patterns.json";
+    public static final String PATTERN_FILE = SparsePatterns.FILE;
 
     private static final Logger log = LoggerFactory.getLogger(SambaYModel.class);
     /** Tokens per prefill pass: bounds the workspace at about 60 K floats per token at full size. */
@@ -178,7 +176,7 @@ public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
         Tensor finalWeight = checkpoint.tensor("model.final_layernorm.weight", d);
         Tensor finalBias = checkpoint.tensor("model.final_layernorm.bias", d);
         Linear head = new Linear(checkpoint.lmHead(config.vocabSize(), d), null, kernels);
-        PatternConfig patterns = readPatterns(checkpoint.folder());
+        PatternConfig patterns = SparsePatterns.read(checkpoint.folder());
         SambaYModel model;
         try {
             model = new SambaYModel(config, kernels, embedding, layers, finalWeight, finalBias, head, prefillBlock,
@@ -193,30 +191,9 @@ public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
         return model;
     }
 
-    private static PatternConfig readPatterns(Path folder) {
-        Path file = folder.resolve(PATTERN_FILE);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return PatternConfig.read(file);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ModelLoadException(file + ": cannot read the sparse patterns: " + e.getMessage(), e);
-        }
-    }
-
     /** @throws IllegalArgumentException unless one layer per full-attention layer, one entry per query head */
     private void checkPatterns(PatternConfig candidate) {
-        if (candidate.layers().size() != fullAttentionLayers) {
-            throw new IllegalArgumentException("pattern config has " + candidate.layers().size()
-                    + " layers, the model has " + fullAttentionLayers + " full-attention layers");
-        }
-        for (int l = 0; l < fullAttentionLayers; l++) {
-            if (candidate.layer(l).size() != config.heads()) {
-                throw new IllegalArgumentException("pattern config layer " + l + " has " + candidate.layer(l).size()
-                        + " heads, the model has " + config.heads());
-            }
-        }
+        SparsePatterns.check(candidate, fullAttentionLayers, config.heads(), "full-attention layers");
     }
 
     public SambaYConfig config() {
