@@ -1,5 +1,6 @@
 package dev.vstream.kernels.bench;
 
+import dev.vstream.kernels.cpu.MemoryBandwidth;
 import dev.vstream.kernels.bench.openblas.OpenBlas;
 import dev.vstream.kernels.linalg.ComputePool;
 import dev.vstream.kernels.linalg.Gemm;
@@ -68,10 +69,7 @@ public final class LinalgBenchmark {
             }
         }
         if (options.cases().contains("bandwidth") || options.cases().contains("gemv")) {
-            try (Arena arena = Arena.ofShared()) {
-                MemorySegment buffer = arena.allocate(options.rotationBytes(), 64);
-                buffer.fill((byte) 1);
-                MemoryBandwidth reader = new MemoryBandwidth(buffer, options.maxThreads());
+            try (MemoryBandwidth reader = new MemoryBandwidth(options.rotationBytes())) {
                 measureBandwidth(reader, true);
                 for (int[] shape : options.cases().contains("gemv") ? GEMV_SHAPES : new int[0][]) {
                     for (DType dtype : WEIGHT_TYPES) {

@@ -1,5 +1,6 @@
 package dev.vstream.model.bench;
 
+import dev.vstream.kernels.cpu.MemoryBandwidth;
 import dev.vstream.kernels.cpu.CpuFeatures;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.linalg.ComputePool;

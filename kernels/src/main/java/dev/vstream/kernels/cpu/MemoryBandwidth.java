@@ -1,4 +1,4 @@
-package dev.vstream.model.bench;
+package dev.vstream.kernels.cpu;
 
 import dev.vstream.kernels.linalg.ComputePool;
 import java.lang.foreign.Arena;
@@ -9,12 +9,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Streaming read bandwidth of main memory, measured as the kernels benchmark does: every pool
- * member sums its contiguous share of a buffer far larger than the last-level cache with four
- * vector accumulators. A decode step reads every weight once, so weight bytes divided by this
- * is the fastest a decode step can be.
+ * Streaming read bandwidth of main memory: every pool member sums its contiguous share of a
+ * buffer far larger than the last-level cache with four vector accumulators. Decode is bound by
+ * this number (each weight is read once per token), so it is the ceiling the benchmarks judge a
+ * GEMV and a decode step against.
  */
-final class MemoryBandwidth implements AutoCloseable {
+public final class MemoryBandwidth implements AutoCloseable {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final long STEP = 4L * FLOATS.vectorByteSize();
@@ -23,15 +23,16 @@ final class MemoryBandwidth implements AutoCloseable {
     private final MemorySegment buffer;
     private final float[] sums = new float[64 * 16];
 
-    MemoryBandwidth(long bytes) {
+    /** Allocates and touches a buffer of about {@code bytes} (rounded down to whole vector steps). */
+    public MemoryBandwidth(long bytes) {
         buffer = arena.allocate(bytes / STEP * STEP, 64);
         buffer.fill((byte) 1);
     }
 
     /** Best of {@code repeats} full passes with {@code pool}, in bytes per second. */
-    double measure(ComputePool pool, int repeats) {
+    public double measure(ComputePool pool, int repeats) {
         ComputePool.Task pass = this::sumShare;
-        pool.run(pass);
+        pool.run(pass); // warm-up: JIT and page faults
         long best = Long.MAX_VALUE;
         for (int r = 0; r < repeats; r++) {
             long start = System.nanoTime();
@@ -42,7 +43,7 @@ final class MemoryBandwidth implements AutoCloseable {
     }
 
     /** Sum of everything read, printed so the reads cannot be optimised away. */
-    float checksum() {
+    public float checksum() {
         float total = 0;
         for (float s : sums) {
             total += s;
