@@ -121,12 +121,30 @@ public final class ContextState {
             this.caches = List.copyOf(caches);
         }
 
+        /**
+         * A snapshot of the given caches, taken over, not copied: the caller must hold no other
+         * reference to them (for {@link ContextStateCodec}, which builds them fresh).
+         */
+        static Snapshot of(String layout, int position, List<LayerCache> caches) {
+            Objects.requireNonNull(layout, "layout");
+            if (position < 0) {
+                throw new IllegalArgumentException("position must not be negative, got " + position);
+            }
+            caches.forEach(c -> Objects.requireNonNull(c, "cache"));
+            return new Snapshot(layout, position, caches);
+        }
+
         public int position() {
             return position;
         }
 
         public String layout() {
             return layout;
+        }
+
+        /** The frozen caches, one per slot, for reading only ({@link ContextStateCodec}). */
+        List<LayerCache> caches() {
+            return caches;
         }
 
         public long sizeInBytes() {

@@ -32,6 +32,26 @@ public final class KvCache implements LayerCache {
         this.values = Arrays.copyOf(other.values, other.length * kvDim);
     }
 
+    private KvCache(int kvDim, int length, float[] keys, float[] values) {
+        this.kvDim = kvDim;
+        this.length = length;
+        this.keys = keys;
+        this.values = values;
+    }
+
+    /**
+     * A cache holding exactly {@code length} positions whose keys and values are the given
+     * arrays (taken over, not copied), each of {@code length * kvDim} entries; for
+     * {@link ContextStateCodec}, which checks the sizes first.
+     */
+    static KvCache of(int kvDim, int length, float[] keys, float[] values) {
+        if (kvDim <= 0 || length < 0 || (long) length * kvDim != keys.length || keys.length != values.length) {
+            throw new IllegalArgumentException("KV cache of " + length + " x " + kvDim + " given arrays of "
+                    + keys.length + " and " + values.length);
+        }
+        return new KvCache(kvDim, length, keys, values);
+    }
+
     public int kvDim() {
         return kvDim;
     }

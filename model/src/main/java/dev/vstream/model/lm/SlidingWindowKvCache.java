@@ -33,6 +33,28 @@ public final class SlidingWindowKvCache implements LayerCache {
         this.values = other.values.clone();
     }
 
+    private SlidingWindowKvCache(int window, int kvDim, int length, float[] keys, float[] values) {
+        this.window = window;
+        this.kvDim = kvDim;
+        this.length = length;
+        this.keys = keys;
+        this.values = values;
+    }
+
+    /**
+     * A ring of {@code window} slots that has seen {@code length} positions, whose keys and
+     * values are the given arrays (taken over, not copied), each of {@code window * kvDim}
+     * entries; for {@link ContextStateCodec}, which checks the sizes first.
+     */
+    static SlidingWindowKvCache of(int window, int kvDim, int length, float[] keys, float[] values) {
+        if (window <= 0 || kvDim <= 0 || length < 0 || (long) window * kvDim != keys.length
+                || keys.length != values.length) {
+            throw new IllegalArgumentException("sliding window cache of " + window + " x " + kvDim
+                    + " given arrays of " + keys.length + " and " + values.length);
+        }
+        return new SlidingWindowKvCache(window, kvDim, length, keys, values);
+    }
+
     public int window() {
         return window;
     }
