@@ -30,6 +30,11 @@ public record AttentionPlan(List<HeadPlan> heads) {
         return heads.getFirst().passes().getFirst().blockSize;
     }
 
+    /** Mean over the heads of the fraction of causal block pairs computed at {@code seqLen} (1: dense). */
+    public double blockDensity(int seqLen) {
+        return heads.stream().mapToDouble(h -> h.blockDensity(seqLen)).average().orElse(1);
+    }
+
     int maxPasses() {
         return heads.stream().mapToInt(h -> h.passes().size()).max().orElse(0);
     }

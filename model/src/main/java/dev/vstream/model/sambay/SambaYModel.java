@@ -349,6 +349,18 @@ public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
         return lastSparseLayers;
     }
 
+    /**
+     * Fraction of the causal attention block pairs the last {@link SparsePrefill} prefill computed in its sparse
+     * layers, mean over their softmax maps and heads; 1 when it ran dense.
+     */
+    public double lastSparseDensity() {
+        if (lastSparseLayers == 0 || lastSparsePass == null) {
+            return 1;
+        }
+        return java.util.Arrays.stream(lastSparsePass.plans()).filter(Objects::nonNull)
+                .mapToDouble(plan -> plan.blockDensity(lastSparsePass.seqLen())).average().orElse(1);
+    }
+
     /** The last sparse pass of a full-attention layer, for tests (null before any). */
     DifferentialAttention.SparsePass lastSparsePass() {
         return lastSparsePass;

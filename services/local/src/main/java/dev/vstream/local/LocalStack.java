@@ -5,7 +5,10 @@ import dev.vstream.api.topic.Topics;
 import dev.vstream.broker.BrokerConfig;
 import dev.vstream.broker.KafkaBroker;
 import dev.vstream.ingest.IngestApplication;
+import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.memory.MemoryApplication;
+import dev.vstream.memory.context.ContextStore;
+import dev.vstream.memory.context.MemoryContexts;
 import dev.vstream.model.demo.DemoVisionEncoder;
 import dev.vstream.qa.QaApplication;
 import java.nio.file.Path;
@@ -26,11 +29,14 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class LocalStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+    /** Width of the visual tokens of a real vision encoder (CLIP ViT-L/14) the demo projector takes. */
+    private static final int DEFAULT_VISION_WIDTH = 1024;
 
     private final KafkaBroker broker;
     private final Deque<ConfigurableApplicationContext> services = new ArrayDeque<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final LocalOptions options;
+    private LanguageModelHost sharedModel;
     private boolean closed;
 
     private LocalStack(KafkaBroker broker, LocalOptions options) {
@@ -62,28 +68,37 @@ final class LocalStack implements AutoCloseable {
             if (!withServices) {
                 return stack;
             }
-            stack.startService("ingest", IngestApplication.class, options.ingestPort(), Map.of());
+            stack.startService("ingest", IngestApplication.class, options.ingestPort(), Map.of(), Map.of());
             Map<String, Object> memory = new LinkedHashMap<>(Map.of(
                     "vstream.memory.state-dir", options.dataDir().resolve("memory-state").toString(),
                     // One instance that restarts often: as a static group member it takes its partitions back at
                     // once instead of waiting in REBALANCING for its previous incarnation's session to expire.
                     "spring.kafka.streams.properties.group.instance.id", "vstream-memory-local",
                     "spring.kafka.streams.properties.session.timeout.ms", 10000));
-            Map<String, Object> qa = new LinkedHashMap<>(Map.of(
-                    "vstream.qa.demo-dir", options.dataDir().resolve("models").resolve("demo").toString()));
+            Path qaModelDir = System.getenv("VSTREAM_QA_MODEL_DIR") == null ? null
+                    : Path.of(System.getenv("VSTREAM_QA_MODEL_DIR"));
+            int demoVisionWidth = DEFAULT_VISION_WIDTH;
             if (System.getenv("VSTREAM_MEMORY_MODEL_DIR") == null) {
                 // No vision encoder given: a generated, untrained one, so frames still become memory and questions
                 // get answers end to end; qa's demo projector then takes its width. With a real encoder (e.g. CLIP
                 // ViT-L/14, 1024 wide) qa's demo projector keeps its default width.
                 Path vision = DemoVisionEncoder.ensure(options.dataDir().resolve("models").resolve("demo-vision"));
                 memory.put("vstream.memory.model-dir", vision.toString());
-                qa.put("vstream.qa.demo-vision-width", DemoVisionEncoder.HIDDEN);
+                demoVisionWidth = DemoVisionEncoder.HIDDEN;
                 log.warn("No VSTREAM_MEMORY_MODEL_DIR: memory uses the generated, untrained demo vision encoder in {}",
                         vision);
             }
-            stack.startService("memory", MemoryApplication.class, options.memoryPort(), memory);
-            // Without VSTREAM_QA_MODEL_DIR qa answers with the generated, untrained demo model (it says so).
-            stack.startService("qa", QaApplication.class, options.qaPort(), qa);
+            // One language model for both services, as one process: memory prefills contexts with it, qa decodes
+            // from them, and the contexts are handed over in memory. Without VSTREAM_QA_MODEL_DIR it is the
+            // generated, untrained demo model (both services say so).
+            LanguageModelHost model = LanguageModelHost.load(qaModelDir,
+                    options.dataDir().resolve("models").resolve("demo"), demoVisionWidth, 0);
+            stack.sharedModel = model;
+            ConfigurableApplicationContext memoryContext = stack.startService("memory", MemoryApplication.class,
+                    options.memoryPort(), memory, Map.of("sharedLanguageModelHost", model));
+            ContextStore contexts = memoryContext.getBean(MemoryContexts.class).store();
+            stack.startService("qa", QaApplication.class, options.qaPort(), Map.of(),
+                    Map.of("sharedLanguageModelHost", model, "inProcessContextSource", contexts));
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -115,7 +130,11 @@ final class LocalStack implements AutoCloseable {
         return "http://localhost:" + port;
     }
 
-    private void startService(String name, Class<?> application, int port, Map<String, Object> extra) {
+    /**
+     * @param shared beans of this process the service takes instead of making its own (the model, the contexts)
+     */
+    private ConfigurableApplicationContext startService(String name, Class<?> application, int port,
+                                                        Map<String, Object> extra, Map<String, Object> shared) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.config.name", name);
         properties.put("server.port", port);
@@ -126,6 +145,7 @@ final class LocalStack implements AutoCloseable {
         // Passed as command-line arguments: they outrank the service's own yaml, default properties do not.
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
+                .initializers(c -> shared.forEach(c.getBeanFactory()::registerSingleton))
                 .logStartupInfo(false)
                 .registerShutdownHook(false) // this stack's own hook stops services before the broker
                 .run(args);
@@ -134,6 +154,7 @@ final class LocalStack implements AutoCloseable {
         int bound = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
         ports.put(name, bound);
         log.info("Service {} up on http://localhost:{} in {} ms", name, bound, (System.nanoTime() - start) / 1_000_000);
+        return context;
     }
 
     @Override
@@ -149,6 +170,9 @@ final class LocalStack implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("Stopping {} failed: {}", context.getId(), e.toString());
             }
+        }
+        if (sharedModel != null) {
+            sharedModel.close();
         }
         broker.close();
         log.info("Local stack stopped");

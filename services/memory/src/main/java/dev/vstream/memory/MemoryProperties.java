@@ -46,6 +46,7 @@ import org.springframework.validation.annotation.Validated;
  * @param kernels               CPU kernels of the vision encoder: AUTO (Vector API where it pays), VECTOR or SCALAR
  * @param computeThreads        threads of the encoder's compute pool; 0 takes every available processor
  * @param star                  STAR memory sizes, the paper's by default (Flash-VStream 2024, section 3.4)
+ * @param context               the language-model context prefill of each memory version (served to QA)
  */
 @Validated
 @ConfigurationProperties("vstream.memory")
@@ -64,7 +65,27 @@ public record MemoryProperties(
         @NotNull @DefaultValue("F16") TokenType snapshotTokens,
         @NotNull @DefaultValue("AUTO") CpuKernels.Choice kernels,
         @Min(0) @Max(1024) @DefaultValue("0") int computeThreads,
-        @NotNull @Valid @DefaultValue Star star) {
+        @NotNull @Valid @DefaultValue Star star,
+        @NotNull @Valid @DefaultValue Context context) {
+
+    /**
+     * The context prefill ({@code vstream.memory.context.*}): after each memory update the language model reads the
+     * memory (the shared prompt layout) and the resulting state is served to QA instances.
+     *
+     * @param modelDir        checkpoint folder of the language model, the same the QA service loads (config.json,
+     *                        *.safetensors, tokenizer.json, the projector, optionally sparse_patterns.json); unset:
+     *                        no context prefill, QA prefills from the MemorySnapshot itself (slower answers)
+     * @param sparseMinTokens contexts longer than this many positions are prefilled with the model's MMInference
+     *                        sparse patterns, shorter ones dense
+     * @param refreshThreads  streams prefilled at the same time (each thread holds its own model instance)
+     * @param computeThreads  threads of the model's kernels; 0 takes every available processor
+     */
+    public record Context(
+            Path modelDir,
+            @Min(0) @DefaultValue("16384") int sparseMinTokens,
+            @Min(1) @Max(64) @DefaultValue("1") int refreshThreads,
+            @Min(0) @Max(1024) @DefaultValue("0") int computeThreads) {
+    }
 
     /**
      * STAR memory sizes ({@code vstream.memory.star.*}); the symbols are the paper's.

@@ -3,6 +3,7 @@ package dev.vstream.qa;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -25,8 +26,16 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultMaxTokens    maxTokens when a question gives none
  * @param maxRequestSize      largest request body (413 beyond)
  * @param maxQueued           questions waiting for the model at most (503 beyond)
- * @param contextCacheStreams streams whose newest prefilled memory context is kept for the next question (a
- *                            context state of a full-size model takes tens of MB)
+ * @param memoryUrl           the memory service's HTTP API (any instance: it redirects to the stream's owner), from
+ *                            which prefilled contexts are fetched; unset: every context is prefilled here from the
+ *                            snapshot (the fallback path, slower)
+ * @param contextFetchTimeout how long fetching one context may take
+ * @param contextRetryAfter   after the memory service could not serve a context, how long to prefill here without
+ *                            asking it
+ * @param contextCacheSize    context states kept here, least recently used out first (a full-size model's state
+ *                            takes tens to hundreds of MB)
+ * @param sparseMinTokens     a fallback prefill of a question that asks for sparse prefill is sparse above this many
+ *                            positions (with the model's sparse_patterns.json)
  * @param memoryHistory       snapshots kept per stream, to answer from the one newest at a question's time
  * @param answerTimeout       how long a synchronous request waits for its answer (504 beyond)
  * @param asyncRetention      how long answers of async questions stay readable
@@ -47,7 +56,11 @@ public record QaProperties(Path modelDir,
                            @Min(1) @DefaultValue("64") int defaultMaxTokens,
                            @NotNull @DefaultValue("64KB") DataSize maxRequestSize,
                            @Min(1) @DefaultValue("32") int maxQueued,
-                           @Min(1) @DefaultValue("8") int contextCacheStreams,
+                           URI memoryUrl,
+                           @NotNull @DefaultValue("30s") Duration contextFetchTimeout,
+                           @NotNull @DefaultValue("5s") Duration contextRetryAfter,
+                           @NotNull @DefaultValue("1GB") DataSize contextCacheSize,
+                           @Min(0) @DefaultValue("16384") int sparseMinTokens,
                            @Min(1) @DefaultValue("8") int memoryHistory,
                            @NotNull @DefaultValue("5m") Duration answerTimeout,
                            @NotNull @DefaultValue("10m") Duration asyncRetention,

@@ -62,13 +62,16 @@ public final class FrameIntakeTopology {
     public static Topology build(IntakeMetrics metrics, DeadLetterLog deadLetterLog, MemoryModel model,
                                  MemoryMetrics memoryMetrics, Duration idleTimeout, Duration expiryCheck) {
         return build(metrics, deadLetterLog, model, memoryMetrics, idleTimeout, expiryCheck,
-                DEFAULT_LIVE_MEMORIES_PER_TASK);
+                DEFAULT_LIVE_MEMORIES_PER_TASK, MemoryListener.NONE);
     }
 
-    /** @param liveMemories most live memories kept per task (at least 1); see {@link #DEFAULT_LIVE_MEMORIES_PER_TASK} */
+    /**
+     * @param liveMemories most live memories kept per task (at least 1); see {@link #DEFAULT_LIVE_MEMORIES_PER_TASK}
+     * @param listener     told of every published memory version and expiry (the context refresher)
+     */
     public static Topology build(IntakeMetrics metrics, DeadLetterLog deadLetterLog, MemoryModel model,
                                  MemoryMetrics memoryMetrics, Duration idleTimeout, Duration expiryCheck,
-                                 int liveMemories) {
+                                 int liveMemories, MemoryListener listener) {
         Topology topology = new Topology();
         // Raw bytes in: a record that cannot be decoded still reaches the dead-letter topic exactly as it came.
         topology.addSource(FRAMES, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.FRAMES.name());
@@ -80,7 +83,7 @@ public final class FrameIntakeTopology {
         // rewrites the core and one frame entry); unusable images are dead-lettered. On wall-clock time,
         // streams idle past their timeout lose intake and memory and get a tombstone.
         topology.addProcessor(MEMORY_UPDATE, () -> new MemoryUpdateProcessor(model, memoryMetrics, metrics,
-                deadLetterLog, idleTimeout, expiryCheck, liveMemories), FRAME_INTAKE);
+                deadLetterLog, idleTimeout, expiryCheck, liveMemories, listener), FRAME_INTAKE);
         topology.addStateStore(intakeStore(), FRAME_INTAKE, MEMORY_UPDATE);
         topology.addStateStore(memoryStore(), MEMORY_UPDATE);
         topology.addStateStore(memoryFramesStore(), MEMORY_UPDATE);

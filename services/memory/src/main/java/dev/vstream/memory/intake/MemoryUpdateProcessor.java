@@ -67,6 +67,7 @@ final class MemoryUpdateProcessor implements Processor<byte[], byte[], byte[], b
     private final DeadLetterLog deadLetterLog;
     private final Duration idleTimeout;
     private final Duration expiryCheck;
+    private final MemoryListener listener;
     private ProcessorContext<byte[], byte[]> context;
     private DeadLetterRouter deadLetters;
     private KeyValueStore<String, FrameIntake> intakes;
@@ -77,7 +78,8 @@ final class MemoryUpdateProcessor implements Processor<byte[], byte[], byte[], b
     private final LinkedHashMap<String, StarMemory> live;
 
     MemoryUpdateProcessor(MemoryModel model, MemoryMetrics metrics, IntakeMetrics intakeMetrics,
-                          DeadLetterLog deadLetterLog, Duration idleTimeout, Duration expiryCheck, int liveMemories) {
+                          DeadLetterLog deadLetterLog, Duration idleTimeout, Duration expiryCheck, int liveMemories,
+                          MemoryListener listener) {
         if (liveMemories < 1) {
             throw new IllegalArgumentException("liveMemories must be positive, got " + liveMemories);
         }
@@ -93,6 +95,7 @@ final class MemoryUpdateProcessor implements Processor<byte[], byte[], byte[], b
         this.deadLetterLog = deadLetterLog;
         this.idleTimeout = idleTimeout;
         this.expiryCheck = expiryCheck;
+        this.listener = listener;
     }
 
     @Override
@@ -134,10 +137,12 @@ final class MemoryUpdateProcessor implements Processor<byte[], byte[], byte[], b
         try {
             memory.update(features);
             StreamMemory next = new StreamMemory(frame.ptsMicros(), record.timestamp(), memory.coreBytes());
+            MemorySnapshot published;
             byte[] snapshot;
             try {
-                snapshot = MemorySnapshotCodec.encode(Snapshots.of(streamId, memory, next, loaded.encoder().identity(),
-                        loaded.tokenType(), tokens(loaded)));
+                published = Snapshots.of(streamId, memory, next, loaded.encoder().identity(), loaded.tokenType(),
+                        tokens(loaded));
+                snapshot = MemorySnapshotCodec.encode(published);
             } catch (IllegalArgumentException e) {
                 deadLetters.send(record, RejectionKind.MEMORY_UPDATE_FAILED, "memory snapshot would be invalid: " + e.getMessage());
                 return;
@@ -156,6 +161,7 @@ final class MemoryUpdateProcessor implements Processor<byte[], byte[], byte[], b
             live.put(streamId, memory);
             context.forward(new Record<>(record.key(), snapshot, record.timestamp()), FrameIntakeTopology.SNAPSHOTS);
             metrics.updated(System.nanoTime() - start, written, snapshot.length);
+            listener.updated(published);
         } finally {
             if (!stored) {
                 live.remove(streamId);
@@ -229,6 +235,7 @@ final class MemoryUpdateProcessor implements Processor<byte[], byte[], byte[], b
                         FrameIntakeTopology.SNAPSHOTS);
             }
             metrics.expired();
+            listener.expired(streamId);
             log.info("Stream '{}' expired after {} without frames: intake and memory deleted", streamId, idleTimeout);
         }
     }

@@ -44,26 +44,42 @@ public final class FrameIntakeQuery {
     }
 
     public Lookup lookup(String streamId) {
+        Lookup elsewhere = ownerElsewhere(streamId);
+        if (elsewhere != null) {
+            return elsewhere;
+        }
+        try {
+            ReadOnlyKeyValueStore<String, FrameIntake> store = streams.streams().store(StoreQueryParameters
+                    .fromNameAndType(FrameIntakeTopology.INTAKE_STORE, QueryableStoreTypes.keyValueStore()));
+            FrameIntake intake = store.get(streamId);
+            return intake == null ? new Lookup.Unknown() : new Lookup.Found(intake);
+        } catch (InvalidStateStoreException e) {
+            return new Lookup.Unavailable(e.getMessage());
+        }
+    }
+
+    /**
+     * Null when this instance owns the stream's state (or runs alone); else {@link Lookup.OwnedElsewhere} with the
+     * owner's application server, or {@link Lookup.Unavailable} when ownership cannot be known now. The stream's
+     * context state lives with its memory, on the same owner.
+     */
+    public Lookup ownerElsewhere(String streamId) {
         KafkaStreams kafkaStreams = streams.streams();
         KafkaStreams.State state = kafkaStreams.state();
         if (!state.isRunningOrRebalancing()) {
             return new Lookup.Unavailable("Kafka Streams is " + state);
         }
+        if (self == null) {
+            return null;
+        }
         try {
-            if (self != null) {
-                KeyQueryMetadata owner = kafkaStreams.queryMetadataForKey(FrameIntakeTopology.INTAKE_STORE, streamId,
-                        Serdes.String().serializer());
-                if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-                    return new Lookup.Unavailable("the owner of stream '" + streamId + "' is not known yet");
-                }
-                if (!owner.activeHost().equals(self)) {
-                    return new Lookup.OwnedElsewhere(owner.activeHost().host(), owner.activeHost().port());
-                }
+            KeyQueryMetadata owner = kafkaStreams.queryMetadataForKey(FrameIntakeTopology.INTAKE_STORE, streamId,
+                    Serdes.String().serializer());
+            if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+                return new Lookup.Unavailable("the owner of stream '" + streamId + "' is not known yet");
             }
-            ReadOnlyKeyValueStore<String, FrameIntake> store = kafkaStreams.store(StoreQueryParameters
-                    .fromNameAndType(FrameIntakeTopology.INTAKE_STORE, QueryableStoreTypes.keyValueStore()));
-            FrameIntake intake = store.get(streamId);
-            return intake == null ? new Lookup.Unknown() : new Lookup.Found(intake);
+            return owner.activeHost().equals(self) ? null
+                    : new Lookup.OwnedElsewhere(owner.activeHost().host(), owner.activeHost().port());
         } catch (InvalidStateStoreException e) {
             return new Lookup.Unavailable(e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.vstream.memory.streams;
 
 import dev.vstream.api.topic.Topics;
 import dev.vstream.memory.MemoryProperties;
+import dev.vstream.memory.context.MemoryContexts;
 import dev.vstream.memory.intake.DeadLetterLog;
 import dev.vstream.memory.intake.FrameIntakeTopology;
 import dev.vstream.memory.encoder.MemoryModel;
@@ -34,13 +35,15 @@ class FrameIntakeStreamsConfiguration {
 
     @Bean
     FrameIntakeStreams frameIntakeStreams(KafkaProperties kafka, MemoryProperties memory, MemoryModel model,
-                                          MeterRegistry registry, ApplicationEventPublisher events) {
+                                          MemoryContexts contexts, MeterRegistry registry,
+                                          ApplicationEventPublisher events) {
         log.info("Frame intake: application id {}, state dir {}, {} stream thread(s), model dir {} ({}), idle timeout {}",
                 memory.applicationId(), memory.stateDir(), memory.streamThreads(), memory.modelDir(),
                 model instanceof MemoryModel.Loaded ? "memory model loaded" : "no memory model", memory.idleTimeout());
         return new FrameIntakeStreams(
                 FrameIntakeTopology.build(new IntakeMetrics(registry), new DeadLetterLog(memory.deadLetterLogInterval()),
-                        model, new MemoryMetrics(registry), memory.idleTimeout(), memory.expiryCheckInterval()),
+                        model, new MemoryMetrics(registry), memory.idleTimeout(), memory.expiryCheckInterval(),
+                        FrameIntakeTopology.DEFAULT_LIVE_MEMORIES_PER_TASK, contexts),
                 streamsConfig(kafka, memory), memory.shutdownTimeout(), registry, events);
     }
 

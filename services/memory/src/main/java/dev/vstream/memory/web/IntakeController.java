@@ -3,10 +3,8 @@ package dev.vstream.memory.web;
 import dev.vstream.api.frame.StreamId;
 import dev.vstream.memory.streams.FrameIntakeQuery;
 import dev.vstream.memory.streams.FrameIntakeQuery.Lookup;
-import java.net.URI;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -49,10 +47,6 @@ class IntakeController {
     }
 
     private static ErrorResponseException problem(HttpStatus status, String title, String detail, String streamId) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        problem.setInstance(URI.create("/v1/streams/" + (StreamId.isValid(streamId) ? streamId + "/" : "") + "intake"));
-        problem.setProperty("streamId", streamId);
-        return new ErrorResponseException(status, problem, null);
+        return Problems.of(status, title, detail, "/v1", streamId, "intake");
     }
 }

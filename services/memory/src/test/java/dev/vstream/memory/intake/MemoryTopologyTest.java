@@ -102,7 +102,7 @@ class MemoryTopologyTest {
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(FrameIntakeTopology.build(new IntakeMetrics(registry),
                 new DeadLetterLog(Duration.ofMinutes(1)), model, new MemoryMetrics(registry), IDLE,
-                Duration.ofSeconds(30), liveMemories), config, T0);
+                Duration.ofSeconds(30), liveMemories, MemoryListener.NONE), config, T0);
         frames = driver.createInputTopic(Topics.FRAMES.name(), new ByteArraySerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
         snapshots = driver.createOutputTopic(Topics.MEMORY.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,23 +1,24 @@
 package dev.vstream.qa.answer;
 
 import dev.vstream.api.memory.MemorySnapshot;
-import dev.vstream.api.memory.SlotKind;
 import dev.vstream.api.question.AnswerReport;
+import dev.vstream.context.model.LanguageModelHost;
+import dev.vstream.context.prefill.ContextPrefill;
+import dev.vstream.context.prefill.PrefilledContext;
+import dev.vstream.context.source.ContextSource;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.SamplingParams;
 import dev.vstream.model.lm.Sampler;
 import dev.vstream.model.prompt.PromptLayout;
-import dev.vstream.model.prompt.PromptLayout.Segment;
+import dev.vstream.model.sambay.SambaYModel;
+import dev.vstream.qa.context.ContextProvider;
 import dev.vstream.qa.answer.QuestionRejectedException.Reason;
 import dev.vstream.qa.memory.MemoryView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -33,59 +34,62 @@ import org.slf4j.LoggerFactory;
  * caches are not thread-safe; questions queue in arrival order, up to a limit).
  *
  * <p>Per question: the memory snapshot newest at the question's time is taken when the question arrives (later
- * updates never change it); the context is the {@link PromptLayout} memory prefix of that snapshot, its memory
- * tokens projected into the model's embedding space and prefilled here from the MemorySnapshot (the fallback
- * prefill: the memory service does not serve context states yet). The prefilled context of each stream's
- * newest version is kept as a frozen snapshot, so later questions on the same memory version resume it and pay
- * only for their own tokens. Then the question's tokens are prefilled and the answer decoded.
+ * updates never change it). Its context, the {@link PromptLayout} memory prefix read by the model, comes from the
+ * {@link ContextProvider}: the memory service's newest prefilled context at or below that version (cached here),
+ * or, when none can be had, the same prefill run here from the snapshot (the answer says so). A question resumes
+ * a private copy of that frozen context, prefills only its own tokens and decodes.
  */
 public final class AnswerEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AnswerEngine.class);
 
     /** Limits on what a question may ask for. */
-    public record Limits(int maxQuestionChars, int maxTokensLimit, int defaultMaxTokens, int maxQueued,
-                         int contextCacheStreams) {
+    public record Limits(int maxQuestionChars, int maxTokensLimit, int defaultMaxTokens, int maxQueued) {
     }
 
     /**
-     * A prefilled memory context. Versions restart at 1 when a stream's memory begins again (after expiry), so a
-     * context is matched by version and newest-frame time together.
+     * Where contexts come from and how many are kept.
+     *
+     * @param source          the memory service's prefilled contexts
+     * @param cacheBytes      context states kept here at most, in bytes
+     * @param sparseMinTokens a fallback prefill asked to be sparse is so above this many positions
+     * @param retryAfter      how long an unreachable source is left alone
      */
-    private record CachedContext(long version, long newestWallClockMs, ContextState.Snapshot state, int prefixTokens,
-                                 int memoryTokens) {
-        boolean isOf(MemorySnapshot snapshot) {
-            return version == snapshot.version() && newestWallClockMs == snapshot.newestWallClockMs();
-        }
+    public record Contexts(ContextSource source, long cacheBytes, int sparseMinTokens, Duration retryAfter) {
     }
 
     private final LanguageModelHost host;
+    private final boolean ownsHost;
     private final MemoryView memory;
     private final Limits limits;
     private final ThreadPoolExecutor executor;
-    private final Map<String, CachedContext> contexts;
+    private final SambaYModel model;
+    private final ContextProvider contexts;
     private final Counter fallbackPrefills;
-    private final Counter reusedContexts;
     private final Timer timeToFirstToken;
     private final Timer answerTime;
     private final MeterRegistry meters;
 
-    public AnswerEngine(LanguageModelHost host, MemoryView memory, Limits limits, MeterRegistry meters) {
+    /** @param ownsHost close the host with the engine (not so for one shared in the process) */
+    public AnswerEngine(LanguageModelHost host, boolean ownsHost, MemoryView memory, Limits limits, Contexts contexts,
+                        MeterRegistry meters) {
         this.host = host;
+        this.ownsHost = ownsHost;
         this.memory = memory;
         this.limits = limits;
         this.meters = meters;
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(limits.maxQueued()), Thread.ofPlatform().name("qa-answer").factory());
-        this.contexts = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, CachedContext> eldest) {
-                return size() > limits.contextCacheStreams();
-            }
-        };
+        if (host instanceof LanguageModelHost.Loaded loaded) {
+            this.model = loaded.newModel();
+            this.contexts = new ContextProvider(loaded, new ContextPrefill(loaded, model), contexts.source(),
+                    contexts.cacheBytes(), contexts.sparseMinTokens(), contexts.retryAfter(), meters);
+        } else {
+            this.model = null;
+            this.contexts = null;
+        }
         this.fallbackPrefills = Counter.builder("vstream.qa.fallback.prefills")
-                .description("memory contexts prefilled by QA from a MemorySnapshot").register(meters);
-        this.reusedContexts = Counter.builder("vstream.qa.context.reused")
-                .description("questions that resumed an already prefilled memory context").register(meters);
+                .description("questions answered from a context QA prefilled itself from a MemorySnapshot")
+                .register(meters);
         this.timeToFirstToken = Timer.builder("vstream.qa.time.to.first.token").register(meters);
         this.answerTime = Timer.builder("vstream.qa.answer.time").register(meters);
     }
@@ -127,7 +131,12 @@ public final class AnswerEngine implements AutoCloseable {
             }
         };
         MemorySnapshot snapshot = entry.snapshot();
-        checkUsable(loaded, snapshot, question.streamId());
+        String unusable = ContextPrefill.unusable(loaded, snapshot);
+        if (unusable != null) {
+            count("no-memory");
+            throw new QuestionRejectedException(Reason.NO_MEMORY, question.streamId(), "stream '"
+                    + question.streamId() + "': " + unusable);
+        }
         long queuedAt = System.nanoTime();
         CompletableFuture<AnswerReport> result = new CompletableFuture<>();
         try {
@@ -164,21 +173,6 @@ public final class AnswerEngine implements AutoCloseable {
         }
     }
 
-    private void checkUsable(LanguageModelHost.Loaded loaded, MemorySnapshot snapshot, String streamId) {
-        if (snapshot.tokens() == 0) {
-            count("no-memory");
-            throw new QuestionRejectedException(Reason.NO_MEMORY, streamId, "memory version " + snapshot.version()
-                    + " of stream '" + streamId + "' holds no tokens");
-        }
-        int expected = snapshot.projected() ? loaded.model().embeddingSize() : loaded.projector().visionSize();
-        if (snapshot.channels() != expected) {
-            count("no-memory");
-            throw new QuestionRejectedException(Reason.NO_MEMORY, streamId, "memory of stream '" + streamId
-                    + "' has " + (snapshot.projected() ? "projected" : "vision") + " tokens of width "
-                    + snapshot.channels() + " (encoder " + snapshot.encoderName() + "), this model takes " + expected);
-        }
-    }
-
     private void count(String outcome) {
         meters.counter("vstream.qa.questions", "outcome", outcome).increment();
     }
@@ -186,18 +180,13 @@ public final class AnswerEngine implements AutoCloseable {
     private AnswerReport answer(LanguageModelHost.Loaded loaded, Question question, MemorySnapshot snapshot,
                                 long queuedAt, Consumer<String> onText) {
         long start = System.nanoTime();
-        var model = loaded.model();
         var tokenizer = loaded.tokenizer();
-        CachedContext cached = contexts.get(question.streamId());
-        boolean reused = cached != null && cached.isOf(snapshot);
-        if (!reused) {
-            cached = prefillMemory(loaded, snapshot);
-            contexts.put(question.streamId(), cached);
+        ContextProvider.Resolved resolved = contexts.resolve(snapshot, question.request().sparsePrefill());
+        PrefilledContext context = resolved.context();
+        if (resolved.fallback()) {
             fallbackPrefills.increment();
-        } else {
-            reusedContexts.increment();
         }
-        ContextState state = cached.state().resume();
+        ContextState state = context.state().resume();
         int[] questionTokens = PromptLayout.question(t -> tokenizer.encode(t, false), question.request().question());
         QuestionRequestOptions options = QuestionRequestOptions.of(question.request(), limits.defaultMaxTokens());
         Set<Integer> eos = new HashSet<>(tokenizer.specialTokens().eos());
@@ -233,60 +222,12 @@ public final class AnswerEngine implements AutoCloseable {
         long end = System.nanoTime();
         timeToFirstToken.record(firstToken - start, TimeUnit.NANOSECONDS);
         answerTime.record(end - start, TimeUnit.NANOSECONDS);
-        long staleness = Math.max(0, question.askedAtMs() - snapshot.newestWallClockMs());
+        long staleness = Math.max(0, question.askedAtMs() - context.newestWallClockMs());
         return new AnswerReport(question.id(), question.streamId(), answer, finish, snapshot.version(),
-                cached.version(), snapshot.newestPtsMicros(), snapshot.newestWallClockMs(), staleness,
-                cached.memoryTokens(), cached.prefixTokens() + questionTokens.length, generated,
-                millis(firstToken - start), millis(end - start), millis(start - queuedAt), true, reused, false,
-                PromptLayout.VERSION, loaded.name(), loaded.untrained());
-    }
-
-    /** The fallback prefill: the memory prefix of {@link PromptLayout} from the snapshot, through the model. */
-    private CachedContext prefillMemory(LanguageModelHost.Loaded loaded, MemorySnapshot snapshot) {
-        var model = loaded.model();
-        int d = model.embeddingSize();
-        int tokens = snapshot.tokens();
-        float[] memoryRows;
-        if (snapshot.projected()) {
-            memoryRows = snapshot.values();
-        } else {
-            memoryRows = new float[tokens * d];
-            loaded.projector().forward(snapshot.values(), tokens, loaded.projector().newScratch(tokens), memoryRows);
-        }
-        SlotKind[] kinds = snapshot.kinds();
-        String[] parts = new String[tokens];
-        for (int t = 0; t < tokens; t++) {
-            parts[t] = partName(kinds[t]);
-        }
-        List<Segment> prefix = PromptLayout.memoryPrefix(s -> loaded.tokenizer().encode(s, false),
-                new PromptLayout.MemoryTokens(parts, snapshot.slots(), snapshot.timestampsMicros()));
-        int rows = PromptLayout.length(prefix);
-        float[] input = new float[Math.multiplyExact(rows, d)];
-        int row = 0;
-        for (Segment segment : prefix) {
-            switch (segment) {
-                case Segment.Text text -> {
-                    for (int id : text.tokens()) {
-                        model.embed(id, input, row++ * d);
-                    }
-                }
-                case Segment.Memory run -> {
-                    int n = run.to() - run.from();
-                    System.arraycopy(memoryRows, run.from() * d, input, row * d, n * d);
-                    row += n;
-                }
-            }
-        }
-        ContextState state = model.newContext();
-        model.prefillEmbeddings(state, input, rows, null);
-        return new CachedContext(snapshot.version(), snapshot.newestWallClockMs(), state.snapshot(), rows, tokens);
-    }
-
-    /** The part name the prompt shows: STAR_TEMPORAL is "temporal". */
-    static String partName(SlotKind kind) {
-        String name = kind.name();
-        int underscore = name.indexOf('_');
-        return (underscore < 0 ? name : name.substring(underscore + 1)).toLowerCase(Locale.ROOT);
+                context.memoryVersion(), context.newestPtsMicros(), context.newestWallClockMs(), staleness,
+                context.memoryTokens(), context.prefixTokens() + questionTokens.length, generated,
+                millis(firstToken - start), millis(end - start), millis(start - queuedAt), resolved.fallback(),
+                resolved.reused(), context.sparse(), context.promptLayoutVersion(), loaded.name(), loaded.untrained());
     }
 
     private static double millis(long nanos) {
@@ -297,6 +238,8 @@ public final class AnswerEngine implements AutoCloseable {
     public void close() throws InterruptedException {
         executor.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
-        host.close();
+        if (ownsHost) {
+            host.close();
+        }
     }
 }

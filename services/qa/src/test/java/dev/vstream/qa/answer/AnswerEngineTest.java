@@ -9,15 +9,22 @@ import dev.vstream.api.memory.SlotKind;
 import dev.vstream.api.memory.TokenType;
 import dev.vstream.api.question.AnswerReport;
 import dev.vstream.api.question.QuestionRequest;
+import dev.vstream.context.model.LanguageModelHost;
+import dev.vstream.context.prefill.ContextPrefill;
+import dev.vstream.context.prefill.PrefilledContext;
+import dev.vstream.context.source.ContextSource;
+import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.qa.memory.MemoryView;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +38,43 @@ class AnswerEngineTest {
     static SimpleMeterRegistry meters;
     static MemoryView view;
     static AnswerEngine engine;
+    static LanguageModelHost.Loaded host;
+    /** What the memory service serves, per test: by default nothing (every context is a fallback). */
+    static volatile ContextSource served;
 
     @BeforeAll
     static void load() {
         meters = new SimpleMeterRegistry();
         view = new MemoryView(Map.of("bootstrap.servers", "localhost:1"), 4);
-        LanguageModelHost host = LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
-        assertThat(host).isInstanceOf(LanguageModelHost.Loaded.class);
-        engine = new AnswerEngine(host, view, new AnswerEngine.Limits(200, 32, 8, 4, 4), meters);
+        host = (LanguageModelHost.Loaded) LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
+        served = NOTHING;
+        engine = new AnswerEngine(host, true, view, new AnswerEngine.Limits(200, 32, 8, 4),
+                new AnswerEngine.Contexts((id, v, held) -> served.newest(id, v, held), 64 << 20, 0,
+                        Duration.ofMillis(300)), meters);
+    }
+
+    static final ContextSource NOTHING = (id, v, held) -> new ContextSource.Fetch.NotPrefilled("nothing served");
+
+    @AfterEach
+    void serveNothing() {
+        served = NOTHING;
+    }
+
+    /** The memory service's prefill of these snapshots, on its own model instance. */
+    static Map<Long, PrefilledContext> prefilled(MemorySnapshot... snapshots) {
+        ContextPrefill prefill = new ContextPrefill(host, host.newModel());
+        Map<Long, PrefilledContext> byVersion = new java.util.TreeMap<>();
+        for (MemorySnapshot s : snapshots) {
+            byVersion.put(s.version(), prefill.prefill(s, PrefillOptions.DENSE));
+        }
+        return byVersion;
+    }
+
+    /** Serves the newest of {@code contexts} at or below the version asked for. */
+    static ContextSource serving(Map<Long, PrefilledContext> contexts) {
+        return (id, v, held) -> contexts.values().stream().filter(c -> c.memoryVersion() <= v)
+                .reduce((a, b) -> b).<ContextSource.Fetch>map(ContextSource.Fetch.Found::new)
+                .orElse(new ContextSource.Fetch.NotPrefilled("none at or below " + v));
     }
 
     @AfterAll
@@ -94,6 +130,80 @@ class AnswerEngineTest {
         // Greedy and the same context: a resumed context answers exactly like a fresh prefill.
         assertThat(again.answer()).isEqualTo(late.answer());
         assertThat(meters.counter("vstream.qa.fallback.prefills").count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void takesTheServedContextAndAnswersAsFromItsOwnPrefill() throws Exception {
+        MemorySnapshot v1 = snapshot("cam-s", 1, VISION);
+        MemorySnapshot v2 = snapshot("cam-s", 2, VISION);
+        publish(v1, 10_000);
+        AnswerReport fallback = engine.submit(ask("cam-s", "what is there?", 11_000), t -> { }).get();
+        assertThat(fallback.fallbackPrefill()).isTrue();
+
+        // The memory service has prefilled version 1 only, version 2 is the newest memory: the question takes the
+        // newest context at its time (version 1) without waiting, and says which versions it used.
+        publish(v2, 20_000);
+        Map<Long, PrefilledContext> contexts = prefilled(v1);
+        served = serving(contexts);
+        AnswerReport lagging = engine.submit(ask("cam-s", "what is there?", 21_000), t -> { }).get();
+        assertThat(lagging.memoryVersion()).isEqualTo(2);
+        assertThat(lagging.contextVersion()).isEqualTo(1);
+        assertThat(lagging.fallbackPrefill()).isFalse();
+        assertThat(lagging.newestFrameWallClockMs()).isEqualTo(v1.newestWallClockMs());
+
+        contexts.putAll(prefilled(v2));
+        AnswerReport current = engine.submit(ask("cam-s", "what is there?", 22_000), t -> { }).get();
+        assertThat(current.contextVersion()).isEqualTo(2);
+        assertThat(current.fallbackPrefill()).isFalse();
+        assertThat(current.contextReused()).isFalse();
+        assertThat(current.promptTokens()).isEqualTo(contexts.get(2L).prefixTokens()
+                + host.encode("Question: what is there?\nAnswer:").length);
+        AnswerReport cached = engine.submit(ask("cam-s", "what is there?", 23_000), t -> { }).get();
+        assertThat(cached.contextReused()).isTrue();
+        // The served context and this instance's own prefill of the same memory are the same state.
+        served = NOTHING;
+        publish(snapshot("cam-t", 2, VISION), 20_000);
+        AnswerReport own = engine.submit(ask("cam-t", "what is there?", 22_000), t -> { }).get();
+        assertThat(own.fallbackPrefill()).isTrue();
+        assertThat(own.answer()).isEqualTo(current.answer());
+    }
+
+    @Test
+    void fallsBackWhileTheMemoryServiceIsDownAndResumesWhenItIsBack() throws Exception {
+        MemorySnapshot v1 = snapshot("cam-u", 1, VISION);
+        publish(v1, 10_000);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        served = (id, v, held) -> {
+            asked.incrementAndGet();
+            return new ContextSource.Fetch.Unavailable("connection refused");
+        };
+        double before = meters.counter("vstream.qa.fallback.prefills").count();
+        AnswerReport down = engine.submit(ask("cam-u", "x", 11_000), t -> { }).get();
+        assertThat(down.fallbackPrefill()).isTrue();
+        AnswerReport stillDown = engine.submit(ask("cam-u", "y", 11_500), t -> { }).get();
+        assertThat(stillDown.fallbackPrefill()).isTrue();
+        assertThat(asked).as("not asked again within retry-after").hasValue(1);
+        assertThat(meters.counter("vstream.qa.fallback.prefills").count()).isEqualTo(before + 2);
+
+        MemorySnapshot v2 = snapshot("cam-u", 2, VISION);
+        publish(v2, 20_000);
+        served = serving(prefilled(v2));
+        Thread.sleep(400);
+        AnswerReport back = engine.submit(ask("cam-u", "z", 21_000), t -> { }).get();
+        assertThat(back.fallbackPrefill()).isFalse();
+        assertThat(back.contextVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void aContextOfAnotherModelIsNotResumed() throws Exception {
+        MemorySnapshot v1 = snapshot("cam-w", 1, VISION);
+        publish(v1, 10_000);
+        PrefilledContext ours = prefilled(v1).get(1L);
+        PrefilledContext foreign = new PrefilledContext(ours.streamId(), 1, ours.newestPtsMicros(),
+                ours.newestWallClockMs(), ours.promptLayoutVersion(), "other-model@0", ours.prefixTokens(),
+                ours.memoryTokens(), false, 1, 1, ours.state());
+        served = (id, v, held) -> new ContextSource.Fetch.Found(foreign);
+        assertThat(engine.submit(ask("cam-w", "x", 11_000), t -> { }).get().fallbackPrefill()).isTrue();
     }
 
     @Test
@@ -158,7 +268,8 @@ class AnswerEngineTest {
     void aModelThatFailedToLoadRejectsEveryQuestion() {
         LanguageModelHost failed = LanguageModelHost.load(temp.resolve("missing"), temp.resolve("unused"), VISION, 1);
         assertThat(failed).isInstanceOf(LanguageModelHost.Failed.class);
-        AnswerEngine broken = new AnswerEngine(failed, view, new AnswerEngine.Limits(200, 32, 8, 4, 4), meters);
+        AnswerEngine broken = new AnswerEngine(failed, true, view, new AnswerEngine.Limits(200, 32, 8, 4),
+                new AnswerEngine.Contexts(NOTHING, 1 << 20, 0, Duration.ofSeconds(1)), meters);
         assertThatThrownBy(() -> broken.submit(ask("cam-a", "x", 30_000), t -> { }))
                 .isInstanceOfSatisfying(QuestionRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.MODEL_UNAVAILABLE));

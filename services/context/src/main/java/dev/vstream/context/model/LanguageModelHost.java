@@ -1,31 +1,56 @@
-package dev.vstream.qa.answer;
+package dev.vstream.context.model;
 
 import dev.vstream.kernels.cpu.CpuFeatures;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.linalg.ComputePool;
 import dev.vstream.model.demo.DemoCheckpoint;
-import dev.vstream.model.lm.EmbeddingPrefill;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.ModelLoadException;
 import dev.vstream.model.projector.MlpProjector;
 import dev.vstream.model.sambay.SambaYModel;
 import dev.vstream.model.tokenizer.Tokenizer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one language model of the service, with its tokenizer and multimodal projector, or why it could not be
- * loaded. A checkpoint folder must hold a model that takes input embeddings (today the SambaY /
- * Phi-4-mini-flash layout, {@code model_type} {@code phi4flash}), {@code tokenizer.json}, and the projector
- * either in {@code mm_projector.safetensors} or inside the checkpoint ({@code model.mm_projector.*}).
+ * The language model of a stream's context, with its tokenizer and multimodal projector, or why it could not be
+ * loaded. Loaded once per process: in the local stack the memory service (which prefills contexts) and the QA
+ * service (which decodes from them) share one. A checkpoint folder must hold a model that takes input embeddings
+ * (today the SambaY / Phi-4-mini-flash layout, {@code model_type} {@code phi4flash}), {@code tokenizer.json}, and
+ * the projector either in {@code mm_projector.safetensors} or inside the checkpoint ({@code model.mm_projector.*}).
  */
 public sealed interface LanguageModelHost extends AutoCloseable {
 
-    /** A loaded model; its methods are not thread-safe, the {@link AnswerEngine} serializes them. */
-    record Loaded(String name, boolean untrained, EmbeddingPrefill model, Tokenizer tokenizer, MlpProjector projector,
-                  Checkpoint checkpoint, ComputePool pool) implements LanguageModelHost {
+    /**
+     * A loaded model. The weights (memory-mapped), tokenizer and projector are shared and thread-safe; a model
+     * instance owns scratch buffers and serves one thread, so each inference loop takes its own from
+     * {@link #newModel()}. Kernel jobs of all instances take turns on the one compute pool.
+     *
+     * @param name      the checkpoint folder's name
+     * @param modelId   what a context state must have been prefilled with to be resumed here: the folder name and
+     *                  the SHA-256 of its config.json
+     * @param untrained the generated demo checkpoint (random weights)
+     */
+    record Loaded(String name, String modelId, boolean untrained, Tokenizer tokenizer, MlpProjector projector,
+                  Checkpoint checkpoint, CpuKernels kernels, ComputePool pool, int embeddingSize, int vocabSize)
+            implements LanguageModelHost {
+
+        /** A new model instance over the shared weights, for one thread. */
+        public SambaYModel newModel() {
+            return SambaYModel.load(checkpoint, kernels, pool);
+        }
+
+        /** The text's token ids, without special tokens (how the prompt layout writes its text). */
+        public int[] encode(String text) {
+            return tokenizer.encode(text, false);
+        }
+
         @Override
         public void close() {
             projector.close();
@@ -35,7 +60,7 @@ public sealed interface LanguageModelHost extends AutoCloseable {
         }
     }
 
-    /** The model could not be loaded: the service stays up, health is DOWN and every question gets 503. */
+    /** The model could not be loaded: the service stays up, health says why. */
     record Failed(String reason) implements LanguageModelHost {
         @Override
         public void close() {
@@ -56,15 +81,16 @@ public sealed interface LanguageModelHost extends AutoCloseable {
             boolean untrained = DemoCheckpoint.isDemo(folder);
             Loaded loaded = open(folder, untrained, threads);
             if (untrained) {
-                log.warn("QA answers come from the UNTRAINED generated demo model in {} (random weights, seed {}): "
-                        + "they exercise the pipeline and are not meant to be read. Set vstream.qa.model-dir to a real "
-                        + "checkpoint for real answers.", folder, DemoCheckpoint.SEED);
+                log.warn("Language model: the UNTRAINED generated demo model in {} (random weights, seed {}): its answers "
+                        + "exercise the pipeline and are not meant to be read. Point the model dir at a real checkpoint "
+                        + "for real answers.", folder, DemoCheckpoint.SEED);
+            } else {
+                log.info("Language model {} loaded from {}", loaded.modelId(), folder);
             }
             return loaded;
         } catch (ModelLoadException | IllegalArgumentException | IllegalStateException e) {
             String where = modelDir != null ? modelDir.toString() : "the demo checkpoint in " + demoDir;
-            log.error("Language model not loaded from {}: {}. The service answers 503 to every question.", where,
-                    e.getMessage());
+            log.error("Language model not loaded from {}: {}", where, e.getMessage());
             return new Failed(where + ": " + e.getMessage());
         }
     }
@@ -84,7 +110,7 @@ public sealed interface LanguageModelHost extends AutoCloseable {
                         + "embeddings yet (phi4flash can)");
             }
             CpuKernels kernels = CpuKernels.select(CpuKernels.Choice.AUTO, CpuFeatures.detect(), pool);
-            SambaYModel model = SambaYModel.load(checkpoint, kernels);
+            SambaYModel model = SambaYModel.load(checkpoint, kernels, pool);
             tokenizer = Tokenizer.load(folder);
             Path projectorFile = folder.resolve(DemoCheckpoint.PROJECTOR_FILE);
             MlpProjector projector = Files.isRegularFile(projectorFile)
@@ -94,7 +120,9 @@ public sealed interface LanguageModelHost extends AutoCloseable {
                 throw new ModelLoadException(folder + ": the projector writes " + projector.outputSize()
                         + " values per token, the model's embeddings have " + model.embeddingSize());
             }
-            return new Loaded(folder.getFileName().toString(), untrained, model, tokenizer, projector, checkpoint, pool);
+            String name = folder.getFileName().toString();
+            return new Loaded(name, name + "@" + configSha256(folder).substring(0, 16), untrained, tokenizer, projector,
+                    checkpoint, kernels, pool, model.embeddingSize(), model.vocabSize());
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();
@@ -104,6 +132,17 @@ public sealed interface LanguageModelHost extends AutoCloseable {
             }
             pool.close();
             throw e;
+        }
+    }
+
+    private static String configSha256(Path folder) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(folder.resolve("config.json"))));
+        } catch (IOException e) {
+            throw new ModelLoadException(folder + ": config.json unreadable: " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
