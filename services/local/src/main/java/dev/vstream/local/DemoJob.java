@@ -103,13 +103,23 @@ final class DemoJob {
             return;
         }
         out.printf("t=%3ds  qa: Q \"%s\"%n        A %s%n        latency %d ms (time to first token %.1f ms, %d tokens), "
-                        + "memory v%d (newest frame %.1fs, %d ms old), %d prompt tokens, %s%s%n",
+                        + "memory v%d, context v%d (newest frame %.1fs, %d ms old), %d prompt tokens, %s%s%n",
                 elapsed.toSeconds(), question, json.writeValueAsString(answer.path("answer").asString()), latencyMs,
                 answer.path("timeToFirstTokenMs").asDouble(), answer.path("generatedTokens").asInt(),
-                answer.path("memoryVersion").asLong(), answer.path("newestFramePtsMicros").asLong() / 1e6,
+                answer.path("memoryVersion").asLong(), answer.path("contextVersion").asLong(),
+                answer.path("newestFramePtsMicros").asLong() / 1e6,
                 answer.path("stalenessMs").asLong(), answer.path("promptTokens").asInt(),
-                answer.path("fallbackPrefill").asBoolean() ? "fallback prefill from the memory snapshot" : "memory context",
+                contextSource(answer),
                 answer.path("untrainedModel").asBoolean() ? " [untrained demo model: the text is not meaningful]" : "");
+    }
+
+    /** Where the answer's context came from, as the answer reports it. */
+    private static String contextSource(JsonNode answer) {
+        if (answer.path("fallbackPrefill").asBoolean()) {
+            return "context prefilled by qa from the memory snapshot (fallback)";
+        }
+        return "context prefilled by the memory service" + (answer.path("sparsePrefillUsed").asBoolean() ? ", sparse" : "")
+                + (answer.path("contextReused").asBoolean() ? ", already cached" : "");
     }
 
     private String memoryIntake() throws IOException, InterruptedException {
