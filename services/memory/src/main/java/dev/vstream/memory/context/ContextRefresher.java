@@ -115,15 +115,16 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
             return;
         }
         String streamId = snapshot.streamId();
-        progress.compute(streamId, (id, p) -> {
-            Progress next = p == null || snapshot.version() < p.offeredVersion ? new Progress() : p;
-            next.offeredVersion = snapshot.version();
-            if (next.lagSinceMs < 0) {
-                next.lagSinceMs = System.currentTimeMillis();
-            }
-            return next;
-        });
         synchronized (this) {
+            // With the version, so a worker takes a snapshot together with the Progress (memory) it belongs to.
+            progress.compute(streamId, (id, p) -> {
+                Progress next = p == null || snapshot.version() < p.offeredVersion ? new Progress() : p;
+                next.offeredVersion = snapshot.version();
+                if (next.lagSinceMs < 0) {
+                    next.lagSinceMs = System.currentTimeMillis();
+                }
+                return next;
+            });
             if (pending.put(streamId, snapshot) != null) {
                 superseded.increment();
             } else if (!running.contains(streamId)) {
@@ -136,8 +137,8 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
     public void expired(String streamId) {
         synchronized (this) {
             pending.remove(streamId);
+            progress.remove(streamId);
         }
-        progress.remove(streamId);
         store.remove(streamId);
     }
 
@@ -150,15 +151,17 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
                 return;
             }
             MemorySnapshot next;
+            Progress memory;
             synchronized (this) {
                 next = pending.remove(streamId);
                 if (next == null) {
                     continue;
                 }
+                memory = progress.get(streamId);
                 running.add(streamId);
             }
             try {
-                refresh(prefill, next);
+                refresh(prefill, next, memory);
             } finally {
                 synchronized (this) {
                     running.remove(streamId);
@@ -175,7 +178,8 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
         return pending.size();
     }
 
-    private void refresh(ContextPrefill prefill, MemorySnapshot snapshot) {
+    /** @param memory the stream's Progress when the snapshot was taken: the memory the snapshot belongs to */
+    private void refresh(ContextPrefill prefill, MemorySnapshot snapshot, Progress memory) {
         String streamId = snapshot.streamId();
         String unusable = ContextPrefill.unusable(host, snapshot);
         if (unusable != null) {
@@ -191,18 +195,28 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
             log.error("Stream '{}': context prefill of memory version {} failed", streamId, snapshot.version(), e);
             return;
         }
-        if (!progress.containsKey(streamId)) {
-            return; // expired while it was prefilled
-        }
         boolean first = store.newest(streamId) == null;
-        store.put(context);
+        boolean[] stored = {false};
+        // Stored only while the stream still has the memory it was prefilled from: one that expired (and perhaps
+        // began again at version 1) while it was prefilled must not get the old memory's context. Under the
+        // stream's entry, so that expired() (which drops the entry before the store's) cannot interleave.
         progress.computeIfPresent(streamId, (id, p) -> {
+            if (p != memory) {
+                return p;
+            }
+            store.put(context);
+            stored[0] = true;
             p.prefilledVersion = Math.max(p.prefilledVersion, context.memoryVersion());
             if (p.prefilledVersion >= p.offeredVersion) {
                 p.lagSinceMs = -1;
             }
             return p;
         });
+        if (!stored[0]) {
+            log.debug("Stream '{}': memory version {} expired while it was prefilled, not kept", streamId,
+                    snapshot.version());
+            return;
+        }
         refreshed.increment();
         refreshTime.record((long) (context.prefillMillis() * 1e6), TimeUnit.NANOSECONDS);
         contextTokens.record(context.prefixTokens());
