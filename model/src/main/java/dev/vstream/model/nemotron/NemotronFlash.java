@@ -12,6 +12,7 @@ import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.CausalAttention;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.LayerCache;
+import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.Linear;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.model.lm.SparsePatterns;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * is dense (the kernel attends a whole sequence from position 0; a continuation such as a
  * question is short anyway).
  */
-public final class NemotronFlash implements SparsePrefill {
+public final class NemotronFlash implements MultimodalPrefill {
 
     /** Positions per prefill block: large enough for the GEMM to pay, small enough to bound scratch. */
     public static final int DEFAULT_BLOCK_ROWS = 256;
@@ -83,6 +84,7 @@ public final class NemotronFlash implements SparsePrefill {
     private final ComputePool pool;          // for the sparse kernel
     private PermutedBlockSparseAttention sparse; // made on first use
     private int lastSparseLayers;            // attention layers the last prefill ran sparse
+    private double lastSparseDensity = 1;    // mean block density of those layers' plans
 
     private NemotronFlash(NemotronFlashConfig config, CpuKernels kernels, Tensor embedding, float[] memoryTokens,
             List<Operator> operators, Tensor finalNorm, Linear head, float[] inverseRowNorms, int blockRows,
@@ -222,7 +224,92 @@ public final class NemotronFlash implements SparsePrefill {
             throw new IllegalArgumentException("prefill needs at least one token");
         }
         int outputs = which == Logits.ALL_POSITIONS ? tokens.length : 1;
-        run(state, tokens, which, logitsOut, outputs);
+        run(state, tokens(tokens), which, logitsOut, outputs);
+    }
+
+    /**
+     * The prompt's rows: token ids looked up in the embedding, or input embeddings given as they are (the
+     * multimodal path). Memory tokens are not part of it; they are prepended on a fresh context either way.
+     */
+    private interface Input {
+        int length();
+
+        /** Writes row {@code i}'s input embedding to {@code out[offset, offset + hidden)}. */
+        void row(int i, float[] out, int offset);
+    }
+
+    private Input tokens(int[] tokens) {
+        int vocab = config.vocabSize();
+        for (int token : tokens) {
+            if (token < 0 || token >= vocab) {
+                throw new IllegalArgumentException("token " + token + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        return new Input() {
+            @Override
+            public int length() {
+                return tokens.length;
+            }
+
+            @Override
+            public void row(int i, float[] out, int offset) {
+                embedding.row(tokens[i]).copyTo(out, offset);
+            }
+        };
+    }
+
+    private Input embeddings(float[] embeddings, int rows) {
+        int hidden = config.hiddenSize();
+        Objects.requireNonNull(embeddings, "embeddings");
+        if (rows <= 0) {
+            throw new IllegalArgumentException("prefill needs at least one row, got " + rows);
+        }
+        if (embeddings.length < (long) rows * hidden) {
+            throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + rows + " rows of "
+                    + hidden + " need " + (long) rows * hidden);
+        }
+        for (int i = 0; i < rows * hidden; i++) {
+            if (!Float.isFinite(embeddings[i])) {
+                throw new IllegalArgumentException("embedding row " + i / hidden + " holds a non-finite value");
+            }
+        }
+        return new Input() {
+            @Override
+            public int length() {
+                return rows;
+            }
+
+            @Override
+            public void row(int i, float[] out, int offset) {
+                System.arraycopy(embeddings, i * hidden, out, offset, hidden);
+            }
+        };
+    }
+
+    @Override
+    public int embeddingSize() {
+        return config.hiddenSize();
+    }
+
+    @Override
+    public void embed(int token, float[] out, int offset) {
+        tokens(new int[] {token}).row(0, out, offset);
+    }
+
+    /**
+     * The rows as input embeddings, in blocks like {@link #prefill}; memory tokens are prepended on a fresh
+     * context. {@code logitsOut} may be null (no logits).
+     */
+    @Override
+    public void prefillEmbeddings(ContextState state, float[] embeddings, int rows, float[] logitsOut) {
+        run(state, embeddings(embeddings, rows), Logits.LAST_POSITION, logitsOut, logitsOut == null ? 0 : 1);
+    }
+
+    @Override
+    public void prefillEmbeddings(ContextState state, float[] embeddings, int rows, PrefillOptions options,
+            float[] logitsOut) {
+        prefill(state, embeddings(embeddings, rows), options, Logits.LAST_POSITION, logitsOut,
+                logitsOut == null ? 0 : 1);
     }
 
     @Override
@@ -242,32 +329,38 @@ public final class NemotronFlash implements SparsePrefill {
 
     @Override
     public void prefill(ContextState state, int[] tokens, PrefillOptions options, Logits which, float[] logitsOut) {
-        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(which, "which");
         Objects.requireNonNull(tokens, "tokens");
-        Objects.requireNonNull(state, "state");
         if (tokens.length == 0) {
             throw new IllegalArgumentException("prefill needs at least one token");
         }
-        if (options.spans() != null && options.spans().seqLen() != tokens.length) {
+        prefill(state, tokens(tokens), options, which, logitsOut, which == Logits.ALL_POSITIONS ? tokens.length : 1);
+    }
+
+    private void prefill(ContextState state, Input input, PrefillOptions options, Logits which, float[] logitsOut,
+            int outputs) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(state, "state");
+        int length = input.length();
+        if (options.spans() != null && options.spans().seqLen() != length) {
             throw new IllegalArgumentException("modality spans cover " + options.spans().seqLen() + " tokens, the "
-                    + "prefill has " + tokens.length);
+                    + "prefill has " + length);
         }
         PatternConfig chosen = options.patterns() != null ? options.patterns() : patterns;
         if (options.patterns() != null) {
             checkPatterns(options.patterns());
         }
-        int outputs = which == Logits.ALL_POSITIONS ? tokens.length : 1;
         int memory = state.position() == 0 ? config.memoryTokens() : 0;
         lastSparseLayers = 0;
-        long contextLength = (long) state.position() + memory + tokens.length;
+        lastSparseDensity = 1;
+        long contextLength = (long) state.position() + memory + length;
         boolean sparseWanted = options.wantsSparse(contextLength) && chosen != null && state.position() == 0
                 && chosen.layers().stream().anyMatch(layer -> layer.stream().anyMatch(h -> !h.isDense()));
         if (!sparseWanted) {
-            run(state, tokens, which, logitsOut, outputs);
+            run(state, input, which, logitsOut, outputs);
             return;
         }
-        runSparse(state, tokens, which, logitsOut, outputs, withMemory(options.spans(), memory, tokens.length), chosen);
+        runSparse(state, input, which, logitsOut, outputs, withMemory(options.spans(), memory, length), chosen);
     }
 
     /** The spans of the whole sequence: a text span for the memory tokens, then the prompt's (all text if none). */
@@ -296,23 +389,13 @@ public final class NemotronFlash implements SparsePrefill {
      * non-attention operators and the all-dense attention layers in the blocks of {@link #run},
      * the other attention layers in one sparse call.
      */
-    private void runSparse(ContextState state, int[] tokens, Logits which, float[] logitsOut, int outputs,
+    private void runSparse(ContextState state, Input input, Logits which, float[] logitsOut, int outputs,
             ModalitySpans spans, PatternConfig chosen) {
         state.requireLayout(config.layout());
-        Objects.requireNonNull(logitsOut, "logitsOut");
-        int vocab = config.vocabSize();
-        for (int token : tokens) {
-            if (token < 0 || token >= vocab) {
-                throw new IllegalArgumentException("token " + token + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
-        if (logitsOut.length < (long) outputs * vocab) {
-            throw new IllegalArgumentException("logitsOut has " + logitsOut.length + " floats, needs " + outputs
-                    + " x " + vocab);
-        }
+        checkLogits(logitsOut, outputs);
         int hidden = config.hiddenSize();
         int memory = config.memoryTokens();
-        int total = memory + tokens.length;
+        int total = memory + input.length();
         long size = (long) total * hidden;
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("sparse prefill of " + total + " positions x " + hidden
@@ -323,7 +406,7 @@ public final class NemotronFlash implements SparsePrefill {
         }
         for (int start = 0; start < total; start += blockRows) {
             int rows = Math.min(blockRows, total - start);
-            float[] block = embed(tokens, memory, start, rows);
+            float[] block = embed(input, memory, start, rows);
             System.arraycopy(block, 0, sequence, start * hidden, rows * hidden);
         }
         for (int i = 0; i < operators.size(); i++) {
@@ -333,6 +416,7 @@ public final class NemotronFlash implements SparsePrefill {
                 GroupedQueryAttention.SparseTrace trace = ((GroupedQueryAttention) operator).forwardSparse(sequence,
                         total, state, firstSlots[i], scratch, sparseAttention(), spans, heads, blockRows);
                 lastSparseLayers++;
+                lastSparseDensity += (trace.plan().blockDensity(total) - lastSparseDensity) / lastSparseLayers;
                 if (log.isDebugEnabled()) {
                     log.debug("sparse prefill operator {} ({} positions): {}", i, total,
                             trace.plan().heads().stream().map(h -> h.label()).toList());
@@ -347,10 +431,25 @@ public final class NemotronFlash implements SparsePrefill {
             }
         }
         state.advance(total);
+        if (outputs == 0) {
+            return;
+        }
         if (which == Logits.ALL_POSITIONS) {
-            logits(sequence, memory, tokens.length, logitsOut, 0);
+            logits(sequence, memory, input.length(), logitsOut, 0);
         } else {
             logits(sequence, total - 1, 1, logitsOut, 0);
+        }
+    }
+
+    /** Checks {@code logitsOut} holds {@code outputs} rows of logits (none needed when outputs is 0). */
+    private void checkLogits(float[] logitsOut, int outputs) {
+        if (outputs == 0) {
+            return;
+        }
+        Objects.requireNonNull(logitsOut, "logitsOut");
+        if (logitsOut.length < (long) outputs * config.vocabSize()) {
+            throw new IllegalArgumentException("logitsOut has " + logitsOut.length + " floats, needs " + outputs
+                    + " x " + config.vocabSize());
         }
     }
 
@@ -364,8 +463,14 @@ public final class NemotronFlash implements SparsePrefill {
     }
 
     /** Attention layers the last {@link SparsePrefill} prefill ran sparse (0: all dense). */
+    @Override
     public int lastSparseLayers() {
         return lastSparseLayers;
+    }
+
+    @Override
+    public double lastSparseDensity() {
+        return lastSparseDensity;
     }
 
     /** The operators, for tests. */
@@ -386,28 +491,20 @@ public final class NemotronFlash implements SparsePrefill {
     @Override
     public void decodeStep(ContextState state, int token, float[] logitsOut) {
         oneToken[0] = token;
-        run(state, oneToken, Logits.LAST_POSITION, logitsOut, 1);
+        run(state, tokens(oneToken), Logits.LAST_POSITION, logitsOut, 1);
     }
 
-    private void run(ContextState state, int[] tokens, Logits which, float[] logitsOut, int outputs) {
+    /** Runs {@code input} through the model in blocks; {@code outputs} rows of logits (0: none). */
+    private void run(ContextState state, Input input, Logits which, float[] logitsOut, int outputs) {
         Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(logitsOut, "logitsOut");
         state.requireLayout(config.layout());
+        checkLogits(logitsOut, outputs);
         int vocab = config.vocabSize();
-        for (int token : tokens) {
-            if (token < 0 || token >= vocab) {
-                throw new IllegalArgumentException("token " + token + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
-        if (logitsOut.length < (long) outputs * vocab) {
-            throw new IllegalArgumentException("logitsOut has " + logitsOut.length + " floats, needs " + outputs
-                    + " x " + vocab);
-        }
         int memory = state.position() == 0 ? config.memoryTokens() : 0;
-        int total = memory + tokens.length;
+        int total = memory + input.length();
         for (int start = 0; start < total; start += blockRows) {
             int rows = Math.min(blockRows, total - start);
-            float[] x = embed(tokens, memory, start, rows);
+            float[] x = embed(input, memory, start, rows);
             int firstPosition = state.position();
             for (int i = 0; i < operators.size(); i++) {
                 operators.get(i).forward(x, rows, firstPosition, state, firstSlots[i], scratch);
@@ -418,14 +515,14 @@ public final class NemotronFlash implements SparsePrefill {
                 if (firstToken < start + rows) {
                     logits(x, firstToken - start, start + rows - firstToken, logitsOut, (firstToken - memory) * vocab);
                 }
-            } else if (start + rows == total) {
+            } else if (start + rows == total && outputs > 0) {
                 logits(x, rows - 1, 1, logitsOut, 0);
             }
         }
     }
 
     /** The residual stream of sequence rows {@code [start, start + rows)}: memory tokens first, then embeddings. */
-    private float[] embed(int[] tokens, int memory, int start, int rows) {
+    private float[] embed(Input input, int memory, int start, int rows) {
         int hidden = config.hiddenSize();
         if (residual.length < rows * hidden) {
             residual = new float[rows * hidden];
@@ -435,7 +532,7 @@ public final class NemotronFlash implements SparsePrefill {
             if (index < memory) {
                 System.arraycopy(memoryTokens, index * hidden, residual, r * hidden, hidden);
             } else {
-                embedding.row(tokens[index - memory]).copyTo(residual, r * hidden);
+                input.row(index - memory, residual, r * hidden);
             }
         }
         return residual;

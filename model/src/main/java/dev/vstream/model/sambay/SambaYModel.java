@@ -11,6 +11,7 @@ import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.EmbeddingPrefill;
 import dev.vstream.model.lm.LanguageModel;
+import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
 import dev.vstream.model.lm.PrefillOptions;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <p>Weights are read in place from the memory-mapped checkpoint, which must stay open. Not
  * thread-safe: one instance per inference loop (it owns its workspace and kernels).
  */
-public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
+public final class SambaYModel implements MultimodalPrefill {
 
     /** The per-head sparse patterns in the checkpoint folder ({@link PatternConfig} JSON), optional. */
     public static final String PATTERN_FILE = SparsePatterns.FILE;
@@ -345,6 +346,7 @@ public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
     }
 
     /** Full-attention layers the last {@link SparsePrefill} prefill ran sparse (0: all dense). */
+    @Override
     public int lastSparseLayers() {
         return lastSparseLayers;
     }
@@ -353,6 +355,7 @@ public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
      * Fraction of the causal attention block pairs the last {@link SparsePrefill} prefill computed in its sparse
      * layers, mean over their softmax maps and heads; 1 when it ran dense.
      */
+    @Override
     public double lastSparseDensity() {
         if (lastSparseLayers == 0 || lastSparsePass == null) {
             return 1;
@@ -402,6 +405,7 @@ public final class SambaYModel implements EmbeddingPrefill, SparsePrefill {
      * @throws IllegalArgumentException as the plain call, and when the options' spans do not
      *         cover exactly the rows or their patterns do not fit (nothing is changed)
      */
+    @Override
     public void prefillEmbeddings(ContextState state, float[] embeddings, int rows, PrefillOptions options,
             float[] logitsOut) {
         Objects.requireNonNull(options, "options");

@@ -5,7 +5,9 @@ import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.linalg.ComputePool;
 import dev.vstream.model.demo.DemoCheckpoint;
 import dev.vstream.model.loader.Checkpoint;
+import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.loader.ModelLoadException;
+import dev.vstream.model.nemotron.NemotronFlash;
 import dev.vstream.model.projector.MlpProjector;
 import dev.vstream.model.sambay.SambaYModel;
 import dev.vstream.model.tokenizer.Tokenizer;
@@ -21,9 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The language model of a stream's context, with its tokenizer and multimodal projector, or why it could not be
  * loaded. Loaded once per process: in the local stack the memory service (which prefills contexts) and the QA
- * service (which decodes from them) share one. A checkpoint folder must hold a model that takes input embeddings
- * (today the SambaY / Phi-4-mini-flash layout, {@code model_type} {@code phi4flash}), {@code tokenizer.json}, and
- * the projector either in {@code mm_projector.safetensors} or inside the checkpoint ({@code model.mm_projector.*}).
+ * service (which decodes from them) share one. A checkpoint folder holds one of the hybrid models, SambaY /
+ * Phi-4-mini-flash ({@code model_type} {@code phi4flash}) or Nemotron-Flash ({@code nemotron_flash}), with
+ * {@code tokenizer.json} and the projector either in {@code mm_projector.safetensors} or inside the checkpoint
+ * ({@code model.mm_projector.*}), writing rows of the model's hidden size.
  */
 public sealed interface LanguageModelHost extends AutoCloseable {
 
@@ -42,8 +45,8 @@ public sealed interface LanguageModelHost extends AutoCloseable {
             implements LanguageModelHost {
 
         /** A new model instance over the shared weights, for one thread. */
-        public SambaYModel newModel() {
-            return SambaYModel.load(checkpoint, kernels, pool);
+        public MultimodalPrefill newModel() {
+            return instantiate(checkpoint, kernels, pool);
         }
 
         /** The text's token ids, without special tokens (how the prompt layout writes its text). */
@@ -104,13 +107,8 @@ public sealed interface LanguageModelHost extends AutoCloseable {
         Tokenizer tokenizer = null;
         try {
             checkpoint = Checkpoint.open(folder);
-            String type = checkpoint.config().getString("model_type");
-            if (!"phi4flash".equals(type)) {
-                throw new ModelLoadException(folder + ": model_type '" + type + "' cannot take the memory as input "
-                        + "embeddings yet (phi4flash can)");
-            }
             CpuKernels kernels = CpuKernels.select(CpuKernels.Choice.AUTO, CpuFeatures.detect(), pool);
-            SambaYModel model = SambaYModel.load(checkpoint, kernels, pool);
+            MultimodalPrefill model = instantiate(checkpoint, kernels, pool);
             tokenizer = Tokenizer.load(folder);
             Path projectorFile = folder.resolve(DemoCheckpoint.PROJECTOR_FILE);
             MlpProjector projector = Files.isRegularFile(projectorFile)
@@ -133,6 +131,17 @@ public sealed interface LanguageModelHost extends AutoCloseable {
             pool.close();
             throw e;
         }
+    }
+
+    /** A model instance of the checkpoint's {@code model_type}. */
+    private static MultimodalPrefill instantiate(Checkpoint checkpoint, CpuKernels kernels, ComputePool pool) {
+        String type = checkpoint.config().getString("model_type");
+        return switch (type) {
+            case "phi4flash" -> SambaYModel.load(checkpoint, kernels, pool);
+            case "nemotron_flash" -> NemotronFlash.load(checkpoint, kernels, NemotronFlash.DEFAULT_BLOCK_ROWS, pool);
+            default -> throw new ModelLoadException(checkpoint.folder() + ": model_type '" + type + "' is not a "
+                    + "model vstream can prefill a memory with (phi4flash, nemotron_flash)");
+        };
     }
 
     private static String configSha256(Path folder) {

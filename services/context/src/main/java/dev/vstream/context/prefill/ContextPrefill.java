@@ -5,10 +5,10 @@ import dev.vstream.api.memory.SlotKind;
 import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.kernels.sparse.ModalitySpans;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.model.prompt.PromptLayout;
 import dev.vstream.model.prompt.PromptLayout.Segment;
-import dev.vstream.model.sambay.SambaYModel;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -24,10 +24,10 @@ import java.util.Objects;
  */
 public final class ContextPrefill {
     private final LanguageModelHost.Loaded host;
-    private final SambaYModel model;
+    private final MultimodalPrefill model;
 
     /** @param model an instance of {@code host}'s model owned by the caller's thread */
-    public ContextPrefill(LanguageModelHost.Loaded host, SambaYModel model) {
+    public ContextPrefill(LanguageModelHost.Loaded host, MultimodalPrefill model) {
         this.host = Objects.requireNonNull(host, "host");
         this.model = Objects.requireNonNull(model, "model");
     }

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param prefixTokens        input positions of the prefix (layout text and memory tokens)
  * @param memoryTokens        visual memory tokens among them
  * @param sparse              whether the MMInference sparse prefill ran
- * @param density             fraction of the causal attention block pairs computed (1 when dense)
+ * @param density             attention block pairs computed relative to the dense causal sweep (1 when dense;
+ *                            below 1 is what the sparse patterns save, above 1 only for short or much split prompts)
  * @param prefillMillis       how long the prefill took
  * @param state               the model's state after the prefix
  */
@@ -36,8 +37,8 @@ public record PrefilledContext(String streamId, long memoryVersion, long newestP
             throw new IllegalArgumentException("context state at position " + state.position() + " for a prefix of "
                     + prefixTokens + " tokens");
         }
-        if (!(density > 0 && density <= 1)) {
-            throw new IllegalArgumentException("density must be in (0, 1], got " + density);
+        if (!(density > 0 && Double.isFinite(density))) {
+            throw new IllegalArgumentException("density must be positive, got " + density);
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.zip.CRC32C;
  *   prompt layout version i32
  *   model id              u16 length + UTF-8
  *   prefix tokens         i32 (>= 1)       memory tokens  i32 (0 .. prefix tokens)
- *   sparse                u8 (0 or 1)      density        f64 in (0, 1]
+ *   sparse                u8 (0 or 1)      density        f64 > 0 (block work relative to dense)
  *   prefill time          f64 (ms)
  *   state length          i32, then the state: a ContextStateCodec (VSCS) record, with its own checksum
  *   CRC-32C               u32 of every byte before it

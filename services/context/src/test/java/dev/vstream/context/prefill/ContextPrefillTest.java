@@ -34,7 +34,7 @@ class ContextPrefillTest {
     @BeforeAll
     static void load() {
         host = (LanguageModelHost.Loaded) LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
-        model = host.newModel();
+        model = (SambaYModel) host.newModel();
         prefill = new ContextPrefill(host, model);
     }
 

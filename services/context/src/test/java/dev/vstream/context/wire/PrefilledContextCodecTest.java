@@ -43,7 +43,7 @@ class PrefilledContextCodecTest {
     @BeforeAll
     static void load() {
         host = (LanguageModelHost.Loaded) LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
-        model = host.newModel();
+        model = (SambaYModel) host.newModel();
         real = new ContextPrefill(host, model).prefill(snapshot("cam-a", 3, 6), PrefillOptions.DENSE);
     }
 
