@@ -1,5 +1,6 @@
 package dev.vstream.context.prefill;
 
+import dev.vstream.api.frame.StreamId;
 import dev.vstream.model.lm.ContextState;
 import java.util.Objects;
 
@@ -26,7 +27,7 @@ public record PrefilledContext(String streamId, long memoryVersion, long newestP
                                int promptLayoutVersion, String modelId, int prefixTokens, int memoryTokens,
                                boolean sparse, double density, double prefillMillis, ContextState.Snapshot state) {
     public PrefilledContext {
-        Objects.requireNonNull(streamId, "streamId");
+        StreamId.require(streamId);
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(state, "state");
         if (memoryVersion < 1 || prefixTokens < 1 || memoryTokens < 0 || memoryTokens > prefixTokens) {

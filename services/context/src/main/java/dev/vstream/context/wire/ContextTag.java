@@ -22,12 +22,16 @@ public record ContextTag(long memoryVersion, long newestWallClockMs) {
         if (!s.startsWith("\"v") || !s.endsWith("\"") || s.length() < 4) {
             return Optional.empty();
         }
-        String[] parts = s.substring(2, s.length() - 1).split("-", 2);
-        try {
-            return parts.length == 2 ? Optional.of(new ContextTag(Long.parseLong(parts[0]), Long.parseLong(parts[1])))
-                    : Optional.empty();
-        } catch (NumberFormatException e) {
+        String body = s.substring(2, s.length() - 1);
+        if (!body.matches("[0-9]{1,19}-[0-9]{1,19}")) {
             return Optional.empty();
+        }
+        int dash = body.indexOf('-');
+        try {
+            return Optional.of(new ContextTag(Long.parseLong(body.substring(0, dash)),
+                    Long.parseLong(body.substring(dash + 1))));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // beyond a long
         }
     }
 }

@@ -281,7 +281,7 @@ class PrefilledContextCodecTest {
         sparse[at.sparse()] = 2;
         assertMalformed(withCrc(sparse), "sparse flag 2");
 
-        for (double density : new double[] {0, -0.5, 1.5, Double.NaN}) {
+        for (double density : new double[] {0, -0.5, Double.POSITIVE_INFINITY, Double.NaN}) {
             byte[] bad = good.clone();
             le(bad).putDouble(at.density(), density);
             assertMalformed(withCrc(bad), "density");
@@ -378,6 +378,10 @@ class PrefilledContextCodecTest {
             assertThat(ContextTag.parse("  " + tag.etag() + " ")).contains(tag);
         }
         assertThat(new ContextTag(3, 1_003).etag()).isEqualTo("\"v3-1003\"");
+        // Only digits: a sign or a second dash is not one of ours.
+        for (String foreign : List.of("\"v+1-2\"", "\"v1--2\"", "\"v1-+2\"", "\"v99999999999999999999-1\"")) {
+            assertThat(ContextTag.parse(foreign)).as(foreign).isEmpty();
+        }
     }
 
     @Test
