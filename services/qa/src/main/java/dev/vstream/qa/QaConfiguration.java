@@ -49,7 +49,7 @@ class QaConfiguration {
             source = (streamId, maxVersion, held) -> new ContextSource.Fetch.NotPrefilled("no memory service configured");
         }
         return new AnswerEngine(host, shared == null, memory, new AnswerEngine.Limits(qa.maxQuestionChars(),
-                qa.maxTokensLimit(), qa.defaultMaxTokens(), qa.maxQueued()),
+                qa.maxTokensLimit(), qa.defaultMaxTokens(), qa.maxQueued(), qa.answerThreads()),
                 new AnswerEngine.Contexts(source, qa.contextCacheSize().toBytes(), qa.sparseMinTokens(),
                         qa.contextRetryAfter()), meters);
     }

@@ -26,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultMaxTokens    maxTokens when a question gives none
  * @param maxRequestSize      largest request body (413 beyond)
  * @param maxQueued           questions waiting for the model at most (503 beyond)
+ * @param answerThreads       questions answered at the same time, each on its own model instance over the one
+ *                            loaded model's weights (more than the cores gives nothing)
  * @param memoryUrl           the memory service's HTTP API (any instance: it redirects to the stream's owner), from
  *                            which prefilled contexts are fetched; unset: every context is prefilled here from the
  *                            snapshot (the fallback path, slower)
@@ -56,6 +58,7 @@ public record QaProperties(Path modelDir,
                            @Min(1) @DefaultValue("64") int defaultMaxTokens,
                            @NotNull @DefaultValue("64KB") DataSize maxRequestSize,
                            @Min(1) @DefaultValue("32") int maxQueued,
+                           @Min(1) @Max(64) @DefaultValue("1") int answerThreads,
                            URI memoryUrl,
                            @NotNull @DefaultValue("30s") Duration contextFetchTimeout,
                            @NotNull @DefaultValue("5s") Duration contextRetryAfter,

@@ -30,8 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers questions with the one loaded language model, one at a time on its own thread (the model and its
- * caches are not thread-safe; questions queue in arrival order, up to a limit).
+ * Answers questions with the one loaded language model on {@code answerThreads} threads, each with its own model
+ * instance over the shared weights (a model instance and its caches are not thread-safe); questions queue in
+ * arrival order, up to a limit. Decode steps of concurrent questions are not batched into one GEMM: each thread
+ * decodes its own question, and their kernel jobs take turns on the compute pool.
  *
  * <p>Per question: the memory snapshot newest at the question's time is taken when the question arrives (later
  * updates never change it). Its context, the {@link PromptLayout} memory prefix read by the model, comes from the
@@ -42,8 +44,23 @@ import org.slf4j.LoggerFactory;
 public final class AnswerEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AnswerEngine.class);
 
-    /** Limits on what a question may ask for. */
-    public record Limits(int maxQuestionChars, int maxTokensLimit, int defaultMaxTokens, int maxQueued) {
+    /**
+     * Limits on what a question may ask for, and how many are answered at once.
+     *
+     * @param answerThreads questions answered at the same time, each on its own model instance over the shared
+     *                      weights (their kernel jobs take turns on the one compute pool)
+     */
+    public record Limits(int maxQuestionChars, int maxTokensLimit, int defaultMaxTokens, int maxQueued,
+                         int answerThreads) {
+        public Limits {
+            if (answerThreads < 1) {
+                throw new IllegalArgumentException("answerThreads must be at least 1, got " + answerThreads);
+            }
+        }
+    }
+
+    /** What one answer thread owns: its model instance and the prefill that runs on it. */
+    private record Worker(MultimodalPrefill model, ContextPrefill prefill) {
     }
 
     /**
@@ -62,7 +79,7 @@ public final class AnswerEngine implements AutoCloseable {
     private final MemoryView memory;
     private final Limits limits;
     private final ThreadPoolExecutor executor;
-    private final MultimodalPrefill model;
+    private final ThreadLocal<Worker> worker;
     private final ContextProvider contexts;
     private final Counter fallbackPrefills;
     private final Timer timeToFirstToken;
@@ -77,14 +94,17 @@ public final class AnswerEngine implements AutoCloseable {
         this.memory = memory;
         this.limits = limits;
         this.meters = meters;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        this.executor = new ThreadPoolExecutor(limits.answerThreads(), limits.answerThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(limits.maxQueued()), Thread.ofPlatform().name("qa-answer").factory());
         if (host instanceof LanguageModelHost.Loaded loaded) {
-            this.model = loaded.newModel();
-            this.contexts = new ContextProvider(loaded, new ContextPrefill(loaded, model), contexts.source(),
-                    contexts.cacheBytes(), contexts.sparseMinTokens(), contexts.retryAfter(), meters);
+            this.worker = ThreadLocal.withInitial(() -> {
+                MultimodalPrefill model = loaded.newModel();
+                return new Worker(model, new ContextPrefill(loaded, model));
+            });
+            this.contexts = new ContextProvider(loaded, contexts.source(), contexts.cacheBytes(),
+                    contexts.sparseMinTokens(), contexts.retryAfter(), meters);
         } else {
-            this.model = null;
+            this.worker = null;
             this.contexts = null;
         }
         this.fallbackPrefills = Counter.builder("vstream.qa.fallback.prefills")
@@ -181,7 +201,10 @@ public final class AnswerEngine implements AutoCloseable {
                                 long queuedAt, Consumer<String> onText) {
         long start = System.nanoTime();
         var tokenizer = loaded.tokenizer();
-        ContextProvider.Resolved resolved = contexts.resolve(snapshot, question.request().sparsePrefill());
+        Worker own = worker.get();
+        MultimodalPrefill model = own.model();
+        ContextProvider.Resolved resolved = contexts.resolve(snapshot, question.request().sparsePrefill(),
+                own.prefill());
         PrefilledContext context = resolved.context();
         if (resolved.fallback()) {
             fallbackPrefills.increment();

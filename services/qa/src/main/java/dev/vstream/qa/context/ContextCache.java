@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The context states this QA instance holds, least recently used out first, bounded in bytes. Fetched contexts
- * and the ones it prefilled itself (fallback) live here alike. Not thread-safe: the answer thread owns it.
+ * and the ones it prefilled itself (fallback) live here alike. Thread-safe (the answer threads share it).
  */
 final class ContextCache {
 
@@ -32,12 +32,12 @@ final class ContextCache {
     }
 
     /** The context of that memory version, or null; a hit counts as a use. */
-    Entry get(String streamId, long version, long newestWallClockMs) {
+    synchronized Entry get(String streamId, long version, long newestWallClockMs) {
         return entries.get(new Key(streamId, version, newestWallClockMs));
     }
 
     /** The stream's held contexts (for the memory service to answer "you have it"), newest version first. */
-    List<PrefilledContext> of(String streamId) {
+    synchronized List<PrefilledContext> of(String streamId) {
         List<PrefilledContext> held = new ArrayList<>();
         for (Map.Entry<Key, Entry> e : entries.entrySet()) {
             if (e.getKey().streamId().equals(streamId)) {
@@ -52,7 +52,7 @@ final class ContextCache {
      * Keeps {@code entry}, evicting the least recently used until it fits; a context larger than the whole cache
      * is not kept (the caller still uses it once).
      */
-    void put(Entry entry) {
+    synchronized void put(Entry entry) {
         PrefilledContext c = entry.context();
         Key key = new Key(c.streamId(), c.memoryVersion(), c.newestWallClockMs());
         long size = c.sizeInBytes();
@@ -72,11 +72,11 @@ final class ContextCache {
         bytes += size;
     }
 
-    long bytes() {
+    synchronized long bytes() {
         return bytes;
     }
 
-    int size() {
+    synchronized int size() {
         return entries.size();
     }
 }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The context a question resumes: the memory service's newest prefilled context at or below the question's memory
  * version, from this instance's cache or fetched; when none can be had, the fallback: the same prefill run here
- * from the MemorySnapshot (flagged in the answer and counted). Used by the answer thread only.
+ * from the MemorySnapshot (flagged in the answer and counted), on the asking thread's model instance. Thread-safe:
+ * the answer threads share one cache and one view of the memory service's health.
  *
  * <p>After the source was unreachable it is left alone for {@code retryAfter}, so questions do not each pay a
  * failed connection while the memory service is down; then it is asked again and served contexts resume.
@@ -30,23 +31,18 @@ public final class ContextProvider {
     }
 
     private final LanguageModelHost.Loaded host;
-    private final ContextPrefill fallbackPrefill;
     private final ContextSource source;
     private final ContextCache cache;
     private final int sparseMinTokens;
     private final Duration retryAfter;
     private final MeterRegistry meters;
-    private long sourceDownUntilNanos;
-    private boolean sourceDown;
+    private volatile long sourceDownUntilNanos;
+    private volatile boolean sourceDown;
 
-    /**
-     * @param fallbackPrefill the prefill on the answer thread's model instance
-     * @param sparseMinTokens a fallback prefill asked to be sparse is so above this many positions
-     */
-    public ContextProvider(LanguageModelHost.Loaded host, ContextPrefill fallbackPrefill, ContextSource source,
-                           long cacheBytes, int sparseMinTokens, Duration retryAfter, MeterRegistry meters) {
+    /** @param sparseMinTokens a fallback prefill asked to be sparse is so above this many positions */
+    public ContextProvider(LanguageModelHost.Loaded host, ContextSource source, long cacheBytes, int sparseMinTokens,
+                           Duration retryAfter, MeterRegistry meters) {
         this.host = host;
-        this.fallbackPrefill = fallbackPrefill;
         this.source = source;
         this.cache = new ContextCache(cacheBytes);
         this.sparseMinTokens = sparseMinTokens;
@@ -59,9 +55,10 @@ public final class ContextProvider {
     /**
      * The context for a question on {@code snapshot}, the newest memory at its time.
      *
-     * @param sparseFallback whether a fallback prefill may run sparse
+     * @param sparseFallback  whether a fallback prefill may run sparse
+     * @param fallbackPrefill the prefill on the calling thread's model instance
      */
-    public Resolved resolve(MemorySnapshot snapshot, boolean sparseFallback) {
+    public Resolved resolve(MemorySnapshot snapshot, boolean sparseFallback, ContextPrefill fallbackPrefill) {
         String streamId = snapshot.streamId();
         ContextCache.Entry exact = cache.get(streamId, snapshot.version(), snapshot.newestWallClockMs());
         if (exact != null) {

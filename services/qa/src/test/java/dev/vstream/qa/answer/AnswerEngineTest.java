@@ -48,7 +48,7 @@ class AnswerEngineTest {
         view = new MemoryView(Map.of("bootstrap.servers", "localhost:1"), 4);
         host = (LanguageModelHost.Loaded) LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
         served = NOTHING;
-        engine = new AnswerEngine(host, true, view, new AnswerEngine.Limits(200, 32, 8, 4),
+        engine = new AnswerEngine(host, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1),
                 new AnswerEngine.Contexts((id, v, held) -> served.newest(id, v, held), 64 << 20, 0,
                         Duration.ofMillis(300)), meters);
     }
@@ -195,6 +195,33 @@ class AnswerEngineTest {
     }
 
     @Test
+    void concurrentQuestionsOnSeveralThreadsAnswerAsOneAtATime() throws Exception {
+        publish(snapshot("cam-x", 3, VISION), 10_000);
+        publish(snapshot("cam-y", 5, VISION), 10_000);
+        List<Question> questions = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            questions.add(ask(i % 2 == 0 ? "cam-x" : "cam-y", "what happened " + (i / 2) + "?", 11_000 + i));
+        }
+        List<String> sequential = new java.util.ArrayList<>();
+        for (Question q : questions) {
+            sequential.add(engine.submit(q, t -> { }).get().answer());
+        }
+        try (AnswerEngine parallel = new AnswerEngine(host, false, view, new AnswerEngine.Limits(200, 32, 8, 16, 3),
+                new AnswerEngine.Contexts(NOTHING, 64 << 20, 0, Duration.ofMillis(300)), new SimpleMeterRegistry())) {
+            List<CompletableFuture<AnswerReport>> answers = new java.util.ArrayList<>();
+            for (Question q : questions) {
+                answers.add(parallel.submit(q, t -> { }));
+            }
+            for (int i = 0; i < questions.size(); i++) {
+                AnswerReport report = answers.get(i).get();
+                assertThat(report.questionId()).isEqualTo(questions.get(i).id());
+                assertThat(report.memoryVersion()).isEqualTo(i % 2 == 0 ? 3 : 5);
+                assertThat(report.answer()).as("question %d", i).isEqualTo(sequential.get(i));
+            }
+        }
+    }
+
+    @Test
     void aContextOfAnotherModelIsNotResumed() throws Exception {
         MemorySnapshot v1 = snapshot("cam-w", 1, VISION);
         publish(v1, 10_000);
@@ -268,7 +295,7 @@ class AnswerEngineTest {
     void aModelThatFailedToLoadRejectsEveryQuestion() {
         LanguageModelHost failed = LanguageModelHost.load(temp.resolve("missing"), temp.resolve("unused"), VISION, 1);
         assertThat(failed).isInstanceOf(LanguageModelHost.Failed.class);
-        AnswerEngine broken = new AnswerEngine(failed, true, view, new AnswerEngine.Limits(200, 32, 8, 4),
+        AnswerEngine broken = new AnswerEngine(failed, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1),
                 new AnswerEngine.Contexts(NOTHING, 1 << 20, 0, Duration.ofSeconds(1)), meters);
         assertThatThrownBy(() -> broken.submit(ask("cam-a", "x", 30_000), t -> { }))
                 .isInstanceOfSatisfying(QuestionRejectedException.class,
