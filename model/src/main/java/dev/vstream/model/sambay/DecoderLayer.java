@@ -51,6 +51,16 @@ final class DecoderLayer {
         finish(rows, ws);
     }
 
+    /**
+     * The shared full-attention layer on rows whose keys and values are already cached
+     * ({@link DifferentialAttention#appendSharedKv}): its queries attend, then the MLP branch as usual.
+     */
+    void forwardCached(int rows, int position, ContextState state, SambaYWorkspace ws) {
+        normInput(rows, ws);
+        ((DifferentialAttention) mixer).forwardCached(rows, position, state, ws);
+        finish(rows, ws);
+    }
+
     /** {@code ws.normed := LN_1(ws.residual)} over {@code rows}: the mixer's input. */
     void normInput(int rows, SambaYWorkspace ws) {
         kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, rows, config.hiddenSize(), inputNormWeight,

@@ -50,6 +50,7 @@ final class DifferentialAttention implements TokenMixer {
     private final Role role;
     private final int slot;               // own cache (SLIDING_WINDOW, SHARED_FULL) or the shared one (CROSS)
     private final Linear projection;      // Wqkv: (qDim + 2 kvDim, d) or (qDim, d) for CROSS, with bias
+    private final Linear kvProjection;    // SHARED_FULL only: rows [qDim, qDim + 2 kvDim) of Wqkv, else null
     private final Linear outProjection;   // (d, qDim) with bias
     private final Tensor subLayerNorm;    // (2 headDim): RMSNorm weight of each pair's output
     private final float lambda;
@@ -69,6 +70,11 @@ final class DifferentialAttention implements TokenMixer {
         int d = config.hiddenSize();
         int projected = role == Role.CROSS ? config.queryDim() : config.queryDim() + 2 * config.kvDim();
         this.projection = Linear.load(checkpoint, prefix + "Wqkv", projected, d, true, kernels);
+        // The shared layer's keys and values alone (rows [qDim, qDim + 2 kvDim) of the fused projection): a prompt's
+        // rows whose attention output nothing reads only fill the cache (see appendSharedKv).
+        this.kvProjection = role != Role.SHARED_FULL ? null : new Linear(
+                Linear.rows(checkpoint.tensor(prefix + "Wqkv.weight", projected, d), config.queryDim(), projected),
+                Linear.rows(checkpoint.tensor(prefix + "Wqkv.bias", projected), config.queryDim(), projected), kernels);
         this.outProjection = Linear.load(checkpoint, prefix + "out_proj", d, config.queryDim(), true, kernels);
         String inner = prefix + "inner_cross_attn.";
         int hd = config.headDim();
@@ -95,6 +101,34 @@ final class DifferentialAttention implements TokenMixer {
             case SHARED_FULL -> slots.add(new KvCache(config.kvDim()));
             case CROSS -> { } // reads the shared layer's cache
         }
+    }
+
+    /**
+     * The shared layer over rows whose attention output nothing reads (YOCO prefill: only the cross-decoder reads
+     * it, and it runs for the last row alone): their keys and values from {@code ws.normed} into the cache, no
+     * queries, no attention.
+     */
+    void appendSharedKv(int rows, int position, ContextState state, SambaYWorkspace ws) {
+        requireShared();
+        int kvDim = config.kvDim();
+        KvCache cache = state.cache(slot, KvCache.class);
+        requireLength(cache.length(), position);
+        kvProjection.forward(ws.normed, 0, rows, ws.qkv, 0);
+        cache.append(ws.qkv, 0, kvDim, 2 * kvDim, rows);
+    }
+
+    /**
+     * The shared layer for rows whose keys and values {@link #appendSharedKv} already cached: their queries attend
+     * the cache (themselves included), then the usual combine and output projection into {@code ws.mixed}.
+     */
+    void forwardCached(int rows, int position, ContextState state, SambaYWorkspace ws) {
+        requireShared();
+        KvCache cache = state.cache(slot, KvCache.class);
+        requireLength(cache.length(), position + rows);
+        projection.forward(ws.normed, 0, rows, ws.qkv, 0);
+        attendAll(rows, position, config.queryDim() + 2 * config.kvDim(), ws, cached(cache));
+        combine(rows, ws);
+        outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
     }
 
     @Override

@@ -40,19 +40,25 @@ import org.slf4j.LoggerFactory;
  * a conv and an SSM state, per sliding-window layer a ring buffer of the last window K/V, and
  * one growing K/V cache for the shared layer; the GMU and cross-attention layers keep nothing.
  *
- * <p>Sparse prefill ({@link SparsePrefill}): when the options ask for it and the context is
- * fresh (position 0), the prefill runs layer by layer over the whole sequence: the layers
- * before each full-attention layer in the blocks of {@link #prefill}, the full-attention
- * (shared-KV) layer with MMInference's {@link PermutedBlockSparseAttention} for each of its two
- * softmax maps (query head {@code 2i + half} of pair i is map {@code half}; one plan per map
- * with that head's pattern, both value halves attended under it), then the cross-decoder on
- * the rows whose logits are wanted. The pattern config has one layer per full-attention layer
- * (in layer order) and one entry per query head ({@code num_attention_heads}); a layer whose
- * heads are all dense runs dense. The patterns come from the options or from
- * {@value #PATTERN_FILE} in the checkpoint folder. The shared KV cache is filled exactly as by
- * the dense prefill; decode and later prefills are dense. A prefill on a non-empty context is
- * dense. {@link #prefillEmbeddings(ContextState, float[], int, PrefillOptions, float[])} does
- * the same from input embeddings.
+ * <p>YOCO prefill is linear: the one full-attention (shared-KV) layer's output at a position is
+ * read only by the cross-decoder, which keeps no cache and runs only for rows whose logits are
+ * wanted. So a prefill that wants the last position's logits (a question) or none (a video
+ * memory's context) caches every row's keys and values there and attends for the last row
+ * alone; the only quadratic work left is that row's attention over the cache.
+ *
+ * <p>Sparse prefill ({@link SparsePrefill}) therefore matters only when every position's logits
+ * are wanted: then, when the options ask for it and the context is fresh (position 0), the
+ * prefill runs layer by layer over the whole sequence: the layers before the full-attention
+ * layer in the blocks of {@link #prefill}, the full-attention layer with MMInference's
+ * {@link PermutedBlockSparseAttention} for each of its two softmax maps (query head
+ * {@code 2i + half} of pair i is map {@code half}; one plan per map with that head's pattern,
+ * both value halves attended under it), then the cross-decoder on every row. The pattern config
+ * has one layer per full-attention layer (in layer order) and one entry per query head
+ * ({@code num_attention_heads}); a layer whose heads are all dense runs dense. The patterns
+ * come from the options or from {@value #PATTERN_FILE} in the checkpoint folder. The shared KV
+ * cache is filled exactly as by the dense prefill; decode and later prefills are dense. Every
+ * other options prefill (last position, none, from input embeddings, on a non-empty context) is
+ * the linear one above: its result is the dense prefill's, and {@link #lastSparseLayers()} is 0.
  *
  * <p>Weights are read in place from the memory-mapped checkpoint, which must stay open. Not
  * thread-safe: one instance per inference loop (it owns its workspace and kernels).
@@ -294,6 +300,14 @@ public final class SambaYModel implements MultimodalPrefill {
         }
     }
 
+    /** The last of {@code rows} rows of the residual stream and the GMU memory to row 0. */
+    private void moveLastRowFirst(int rows) {
+        int d = config.hiddenSize();
+        int inner = config.innerSize();
+        System.arraycopy(ws.residual, (rows - 1) * d, ws.residual, 0, d);
+        System.arraycopy(ws.memory, (rows - 1) * inner, ws.memory, 0, inner);
+    }
+
     /** The layers, final norm and head over the {@code rows} input rows already in {@code ws.residual}. */
     private void run(ContextState state, int rows, int logitRows, float[] logitsOut, float[][] hiddenStates) {
         int position = state.position();
@@ -301,14 +315,29 @@ public final class SambaYModel implements MultimodalPrefill {
         capture(hiddenStates, 0, rows);
         int active = rows;
         int activePosition = position;
+        int shared = config.sharedKvLayer();
         for (int i = 0; i < layers.size(); i++) {
-            if (i == config.sharedKvLayer() + 1 && logitRows == 0 && hiddenStates == null) {
+            if (i == shared + 1 && logitRows == 0 && hiddenStates == null) {
                 break;
             }
-            if (i == config.sharedKvLayer() + 1 && logitRows == 1 && active > 1 && hiddenStates == null) {
-                int inner = config.innerSize();
-                System.arraycopy(ws.residual, (active - 1) * d, ws.residual, 0, d);
-                System.arraycopy(ws.memory, (active - 1) * inner, ws.memory, 0, inner);
+            if (i == shared && logitRows <= 1 && active > 1 && hiddenStates == null) {
+                // The shared layer's output at a row is read by the cross-decoder only, which runs for the last
+                // row (or not at all): every row's keys and values go to the cache, the attention runs for the
+                // last row alone. A context prefill thus attends nothing; a question only from its last token.
+                DecoderLayer layer = layers.get(i);
+                layer.normInput(active, ws);
+                ((DifferentialAttention) layer.mixer()).appendSharedKv(active, activePosition, state, ws);
+                if (logitRows == 0) {
+                    break;
+                }
+                moveLastRowFirst(active);
+                activePosition += active - 1;
+                active = 1;
+                layer.forwardCached(1, activePosition, state, ws);
+                continue;
+            }
+            if (i == shared + 1 && logitRows == 1 && active > 1 && hiddenStates == null) {
+                moveLastRowFirst(active);
                 activePosition += active - 1;
                 active = 1;
             }
@@ -383,7 +412,7 @@ public final class SambaYModel implements MultimodalPrefill {
         Objects.requireNonNull(logitsOut, "logitsOut");
         boolean all = which == Logits.ALL_POSITIONS;
         check(state, tokens, all ? tokens.length : 1, logitsOut);
-        PatternConfig chosen = sparsePatterns(state, options, tokens.length);
+        PatternConfig chosen = sparsePatterns(state, options, tokens.length, all);
         lastSparseLayers = 0;
         if (chosen == null) {
             prefill(state, tokens, which, logitsOut);
@@ -394,13 +423,13 @@ public final class SambaYModel implements MultimodalPrefill {
         for (int t = 0; t < tokens.length; t++) {
             embedding.row(tokens[t]).copyTo(sequence, t * d);
         }
-        runSparse(state, sequence, tokens.length, all, logitsOut, spansOf(options, tokens.length), chosen);
+        runSparse(state, sequence, tokens.length, logitsOut, spansOf(options, tokens.length), chosen);
     }
 
     /**
-     * As {@link #prefillEmbeddings(ContextState, float[], int, float[])}, the attention as
-     * {@code options} ask (see {@link SparsePrefill}): the sparse prefill of a video prompt's
-     * memory tokens given as input embeddings.
+     * As {@link #prefillEmbeddings(ContextState, float[], int, float[])} once the options are
+     * checked: with at most the last row's logits wanted, the YOCO prefill attends for the last
+     * row alone, so no pattern applies (see the class comment) and the result is the dense one.
      *
      * @throws IllegalArgumentException as the plain call, and when the options' spans do not
      *         cover exactly the rows or their patterns do not fit (nothing is changed)
@@ -411,21 +440,18 @@ public final class SambaYModel implements MultimodalPrefill {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(state, "state");
         checkEmbeddings(state, embeddings, rows, logitsOut);
-        PatternConfig chosen = sparsePatterns(state, options, rows);
+        sparsePatterns(state, options, rows, false);
         lastSparseLayers = 0;
-        if (chosen == null) {
-            prefillEmbeddings(state, embeddings, rows, logitsOut);
-            return;
-        }
-        float[] sequence = Arrays.copyOf(embeddings, Math.multiplyExact(rows, config.hiddenSize()));
-        runSparse(state, sequence, rows, false, logitsOut, spansOf(options, rows), chosen);
+        prefillEmbeddings(state, embeddings, rows, logitsOut);
     }
 
     /**
      * Validates the options for a prefill of {@code length} rows; the patterns to run sparse
-     * with, or null for the dense prefill.
+     * with, or null for the dense (or, unless every position's logits are wanted, the linear
+     * YOCO) prefill.
      */
-    private PatternConfig sparsePatterns(ContextState state, PrefillOptions options, int length) {
+    private PatternConfig sparsePatterns(ContextState state, PrefillOptions options, int length,
+            boolean allPositions) {
         if (options.spans() != null && options.spans().seqLen() != length) {
             throw new IllegalArgumentException("modality spans cover " + options.spans().seqLen() + " tokens, the "
                     + "prefill has " + length);
@@ -435,7 +461,8 @@ public final class SambaYModel implements MultimodalPrefill {
         }
         PatternConfig chosen = options.patterns() != null ? options.patterns() : patterns;
         long contextLength = (long) state.position() + length;
-        boolean wanted = options.wantsSparse(contextLength) && chosen != null && state.position() == 0
+        boolean wanted = allPositions && options.wantsSparse(contextLength) && chosen != null
+                && state.position() == 0
                 && chosen.layers().stream().anyMatch(layer -> layer.stream().anyMatch(h -> !h.isDense()));
         return wanted ? chosen : null;
     }
@@ -448,11 +475,11 @@ public final class SambaYModel implements MultimodalPrefill {
     /**
      * The sparse prefill of a fresh context over the {@code total} input rows in
      * {@code sequence (total, d)} (overwritten with the residual stream): layer by layer up to
-     * the last full-attention layer, then the cross-decoder on the rows whose logits are wanted
-     * (all when {@code all}, else the last; none when {@code logitsOut} is null).
+     * the last full-attention layer, then the cross-decoder on every row, whose logits
+     * {@code logitsOut (total, vocab)} receives.
      */
-    private void runSparse(ContextState state, float[] sequence, int total, boolean all, float[] logitsOut,
-            ModalitySpans spans, PatternConfig chosen) {
+    private void runSparse(ContextState state, float[] sequence, int total, float[] logitsOut, ModalitySpans spans,
+            PatternConfig chosen) {
         int d = config.hiddenSize();
         int inner = config.innerSize();
         int shared = config.sharedKvLayer();
@@ -498,8 +525,7 @@ public final class SambaYModel implements MultimodalPrefill {
         }
         if (logitsOut != null) {
             int vocab = config.vocabSize();
-            int first = all ? 0 : total - 1;
-            for (int start = first; start < total; start += prefillBlock) {
+            for (int start = 0; start < total; start += prefillBlock) {
                 int n = Math.min(prefillBlock, total - start);
                 ws.ensure(n);
                 System.arraycopy(sequence, start * d, ws.residual, 0, n * d);
@@ -509,7 +535,7 @@ public final class SambaYModel implements MultimodalPrefill {
                 }
                 kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, n, d, finalNormWeight, finalNormBias,
                         (float) config.layerNormEps());
-                head.forward(ws.normed, 0, n, logitsOut, all ? start * vocab : 0);
+                head.forward(ws.normed, 0, n, logitsOut, start * vocab);
             }
         }
         state.advance(total);

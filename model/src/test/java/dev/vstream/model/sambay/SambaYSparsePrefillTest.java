@@ -158,7 +158,12 @@ class SambaYSparsePrefillTest {
                 model.prefill(denseState, tokens, which, dense);
                 ContextState sparseState = model.newContext();
                 model.prefill(sparseState, tokens, options, which, sparse);
-                assertThat(model.lastSparseLayers()).isEqualTo(1);
+                // Only when every position's logits are wanted does the shared layer attend for every row (YOCO):
+                // for the last position's the patterns have nothing to do, and the result is the dense one exactly.
+                assertThat(model.lastSparseLayers()).isEqualTo(which == Logits.ALL_POSITIONS ? 1 : 0);
+                if (which == Logits.LAST_POSITION) {
+                    assertThat(sparse).containsExactly(dense);
+                }
                 assertThat(sparseState.position()).isEqualTo(tokens.length).isEqualTo(denseState.position());
                 double rel = maxRel(sparse, dense, dense.length);
                 System.out.printf(Locale.ROOT, "sparse kernel (full a-shape) vs dense prefill, %s: logits max rel "
@@ -189,7 +194,7 @@ class SambaYSparsePrefillTest {
             model.prefillEmbeddings(denseState, rows, tokens.length, dense);
             ContextState sparseState = model.newContext();
             model.prefillEmbeddings(sparseState, rows, tokens.length, options, sparse);
-            assertThat(model.lastSparseLayers()).isEqualTo(1);
+            assertThat(model.lastSparseLayers()).isZero();
             double rel = maxRel(sparse, dense, vocab);
             System.out.printf(Locale.ROOT, "embedding prefill, sparse kernel (full a-shape) vs dense: max rel %.3e%n",
                     rel);
@@ -212,19 +217,23 @@ class SambaYSparsePrefillTest {
             int vocab = model.vocabSize();
             int[] tokens = randomTokens(100, vocab, 13);
             float[] logits = new float[vocab];
+            float[] all = new float[tokens.length * vocab];
             PatternConfig patterns = uniform(new HeadConfig(Boundary.NONE, new AShapePattern(4, 32),
                     new AShapePattern(4, 32)), model.patternHeads());
             model.prefill(model.newContext(), tokens, PrefillOptions.auto(tokens.length).withPatterns(patterns),
-                    Logits.LAST_POSITION, logits);
+                    Logits.ALL_POSITIONS, all);
             assertThat(model.lastSparseLayers()).isZero();
             model.prefill(model.newContext(), tokens, PrefillOptions.auto(tokens.length - 1).withPatterns(patterns),
-                    Logits.LAST_POSITION, logits);
+                    Logits.ALL_POSITIONS, all);
             assertThat(model.lastSparseLayers()).isEqualTo(1);
-            model.prefill(model.newContext(), tokens, PrefillOptions.sparse(), Logits.LAST_POSITION, logits);
+            model.prefill(model.newContext(), tokens, PrefillOptions.auto(tokens.length - 1).withPatterns(patterns),
+                    Logits.LAST_POSITION, logits);
+            assertThat(model.lastSparseLayers()).as("the last position's logits need no pattern").isZero();
+            model.prefill(model.newContext(), tokens, PrefillOptions.sparse(), Logits.ALL_POSITIONS, all);
             assertThat(model.lastSparseLayers()).isZero();
             ContextState state = model.newContext();
             model.prefill(state, tokens, logits);
-            model.prefill(state, tokens, PrefillOptions.sparse().withPatterns(patterns), Logits.LAST_POSITION, logits);
+            model.prefill(state, tokens, PrefillOptions.sparse().withPatterns(patterns), Logits.ALL_POSITIONS, all);
             assertThat(model.lastSparseLayers()).isZero();
             assertThat(state.position()).isEqualTo(2 * tokens.length);
 
@@ -257,9 +266,9 @@ class SambaYSparsePrefillTest {
             assertThat(model.patterns()).contains(patterns);
             int vocab = model.vocabSize();
             int[] tokens = randomTokens(120, vocab, 14);
-            float[] logits = new float[vocab];
+            float[] logits = new float[tokens.length * vocab];
             model.prefill(model.newContext(), tokens, PrefillOptions.sparse().withSpans(ModalitySpans.video(8, 100, 12)),
-                    Logits.LAST_POSITION, logits);
+                    Logits.ALL_POSITIONS, logits);
             assertThat(model.lastSparseLayers()).isEqualTo(1);
             for (float v : logits) {
                 assertThat(Float.isFinite(v)).isTrue();
