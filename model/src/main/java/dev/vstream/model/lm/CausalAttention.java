@@ -34,6 +34,7 @@ public final class CausalAttention {
     private float[] queries = new float[0];          // (queries, headDim), scaled
     private float[] scores = new float[0];           // (queries, keys)
     private float[] output = new float[0];           // (queries, valueDim)
+    private float[] rowQueries = new float[0];       // (heads, kvDim), attendCachedRow
 
     public CausalAttention(CpuKernels kernels) {
         this.kernels = kernels;
@@ -91,6 +92,42 @@ public final class CausalAttention {
                 OutputMode.OVERWRITE);
         for (int i = 0; i < queryCount; i++) {
             System.arraycopy(output, i * valueDim, out, outOffset + i * outStride, valueDim);
+        }
+    }
+
+    /**
+     * One query position over a position-major KV cache read in place, no gather: the queries of {@code heads}
+     * heads, each a row {@code (kvDim)} of {@code paddedQueries} holding its head's {@code headDim} query at the
+     * columns of the key head it reads (zeros elsewhere, so one GEMM over whole cache rows scores every head), see
+     * every one of the {@code keyCount} cached positions. Writes per head the softmax-weighted sum of whole value
+     * rows, {@code out[h * kvDim, (h + 1) * kvDim)}; the caller takes its head's value columns. The cache's rows
+     * are read twice, sequentially: the cost of a decode step at a long context is one pass over the cache.
+     *
+     * @param paddedQueries {@code (heads, kvDim)}, not scaled
+     * @param keys          {@code (keyCount, kvDim)} position-major, e.g. {@link KvCache#keys()}
+     * @param values        {@code (keyCount, kvDim)} position-major
+     */
+    public void attendCachedRow(float[] paddedQueries, int heads, float[] keys, float[] values, int keyCount,
+            int kvDim, float scale, float[] out) {
+        long size = (long) heads * kvDim;
+        rowQueries = grow(rowQueries, size);
+        for (int i = 0; i < size; i++) {
+            rowQueries[i] = paddedQueries[i] * scale;
+        }
+        scores = grow(scores, (long) heads * keyCount);
+        kernels.gemm().multiply(rowQueries, 0, heads, view(keys, keyCount, kvDim), null, scores, 0,
+                OutputMode.OVERWRITE);
+        kernels.activations().softmaxRows(scores, 0, heads, keyCount);
+        java.util.Arrays.fill(out, 0, (int) size, 0f);
+        for (int j = 0; j < keyCount; j++) {
+            int row = j * kvDim;
+            for (int h = 0; h < heads; h++) {
+                float w = scores[h * keyCount + j];
+                int o = h * kvDim;
+                for (int c = 0; c < kvDim; c++) {
+                    out[o + c] += w * values[row + c];
+                }
+            }
         }
     }
 

@@ -126,7 +126,7 @@ final class DifferentialAttention implements TokenMixer {
         KvCache cache = state.cache(slot, KvCache.class);
         requireLength(cache.length(), position + rows);
         projection.forward(ws.normed, 0, rows, ws.qkv, 0);
-        attendAll(rows, position, config.queryDim() + 2 * config.kvDim(), ws, cached(cache));
+        attendCached(rows, position, config.queryDim() + 2 * config.kvDim(), ws, cache);
         combine(rows, ws);
         outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
     }
@@ -170,7 +170,7 @@ final class DifferentialAttention implements TokenMixer {
                 KvCache cache = state.cache(slot, KvCache.class);
                 requireLength(cache.length(), position);
                 cache.append(ws.qkv, qDim, qDim + kvDim, stride, rows);
-                attendAll(rows, position, stride, ws, cached(cache));
+                attendCached(rows, position, stride, ws, cache);
             }
             case CROSS -> {
                 // The shared cache holds at least the new rows (more in a sparse prefill, which
@@ -179,7 +179,7 @@ final class DifferentialAttention implements TokenMixer {
                 if (cache.length() < position + rows) {
                     requireLength(cache.length(), position + rows);
                 }
-                attendAll(rows, position, stride, ws, cached(cache));
+                attendCached(rows, position, stride, ws, cache);
             }
         }
         combine(rows, ws);
@@ -190,6 +190,42 @@ final class DifferentialAttention implements TokenMixer {
         if (held != expected) {
             throw new IllegalStateException("KV cache holds " + held + " positions, expected " + expected
                     + ": the context is out of step with the model");
+        }
+    }
+
+    /**
+     * The new rows attend the shared cache: one row (a decode step, a prompt's last row) reads the cache in place
+     * ({@link CausalAttention#attendCachedRow}), more rows gather their keys and values per chunk.
+     */
+    private void attendCached(int rows, int position, int stride, SambaYWorkspace ws, KvCache cache) {
+        if (rows > 1) {
+            attendAll(rows, position, stride, ws, cached(cache));
+            return;
+        }
+        int hd = config.headDim();
+        int kvDim = config.kvDim();
+        int pairs = config.heads() / 2;
+        int pairsPerKv = config.heads() / config.kvHeads();
+        // Row h of the padded queries: query head h (pair h / 2, half h % 2) at the columns of its key head.
+        float[] padded = ws.paddedQueries;
+        java.util.Arrays.fill(padded, 0f);
+        for (int pair = 0; pair < pairs; pair++) {
+            int kvPair = pair / pairsPerKv;
+            for (int half = 0; half < 2; half++) {
+                int head = 2 * pair + half;
+                System.arraycopy(ws.qkv, head * hd, padded, head * kvDim + (2 * kvPair + half) * hd, hd);
+            }
+        }
+        float[] out = ws.paddedOutput;
+        ws.attention.attendCachedRow(padded, config.heads(), cache.keys(), cache.values(), position + 1, kvDim,
+                (float) (1 / Math.sqrt(hd)), out);
+        for (int pair = 0; pair < pairs; pair++) {
+            int kvPair = pair / pairsPerKv;
+            for (int half = 0; half < 2; half++) {
+                // Each softmax map weighs both value heads of its kv pair: [v_2j | v_2j+1].
+                System.arraycopy(out, (2 * pair + half) * kvDim + 2 * kvPair * hd, half == 0 ? ws.heads1 : ws.heads2,
+                        pair * 2 * hd, 2 * hd);
+            }
         }
     }
 

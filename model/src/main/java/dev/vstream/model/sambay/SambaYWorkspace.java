@@ -27,10 +27,14 @@ final class SambaYWorkspace {
     float[] qkv;       // (n, qDim + 2 kvDim): fused attention projection
     float[] heads1;    // (n, qDim): per head pair, softmax(q1 k1^T) [v1 | v2], then the combined output
     float[] heads2;    // (n, qDim): per head pair, softmax(q2 k2^T) [v1 | v2]
+    final float[] paddedQueries; // (heads, kvDim): one row's queries at their key heads' columns
+    final float[] paddedOutput;  // (heads, kvDim): their softmax-weighted value rows
 
     SambaYWorkspace(SambaYConfig config, CpuKernels kernels) {
         this.config = config;
         this.attention = new CausalAttention(kernels);
+        this.paddedQueries = new float[Math.multiplyExact(config.heads(), config.kvDim())];
+        this.paddedOutput = new float[paddedQueries.length];
         ensure(1);
     }
 
