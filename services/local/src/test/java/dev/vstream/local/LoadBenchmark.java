@@ -47,9 +47,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Per run: N streams publish one real 224x224 JPEG frame per second each (distinct pictures per stream, sequence
  * and pts advancing one second, Kafka timestamp now) straight to {@code vstream.frames}; M questions per second
- * (round robin over the streams, max 8 tokens) go to QA's REST endpoint from a few client threads, open loop: a
- * question's latency runs from its scheduled time, so time spent waiting for a free client thread counts. The memory
- * service's {@code /actuator/prometheus} is scraped every second for the context staleness gauges and at the start
+ * (Poisson arrivals of mean rate M, round robin over the streams, max 8 tokens) go to QA's REST endpoint from a few
+ * client threads, open loop: a question's latency runs from its scheduled time, so time spent waiting for a free
+ * client thread counts. The memory service's {@code /actuator/prometheus} is scraped about every second (uniformly
+ * jittered, 0.5 to 1.5 s, so as not to lock in phase with the frames) for the context staleness gauges and at the start
  * and end of the measured window for the frame and refresh counters. A warm-up (frames flowing, each stream answered
  * once) precedes the window and is not measured.
  *
@@ -187,7 +188,8 @@ final class LoadBenchmark {
             List<double[]> stale = Collections.synchronizedList(new ArrayList<>());
             ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("bench-sampler").daemon().factory());
-            sampler.scheduleAtFixedRate(() -> {
+            java.util.Random random = new java.util.Random(42 + runIndex);
+            atRandom(sampler, () -> {
                 try {
                     Map<String, Double> now = scrape(memoryUrl);
                     stale.add(new double[] {sum(now, "vstream_memory_context_staleness_versions", ""),
@@ -197,7 +199,7 @@ final class LoadBenchmark {
                 } catch (Exception e) {
                     System.err.println("bench: scrape failed: " + e);
                 }
-            }, 1, 1, TimeUnit.SECONDS);
+            }, 1.0, false, random);
             ExecutorService askers = Executors.newFixedThreadPool(clients,
                     Thread.ofPlatform().name("bench-client-", 0).daemon().factory());
             ConcurrentLinkedQueue<double[]> latencies = new ConcurrentLinkedQueue<>();
@@ -207,8 +209,7 @@ final class LoadBenchmark {
             AtomicInteger issued = new AtomicInteger();
             ScheduledExecutorService questions = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("bench-questions").daemon().factory());
-            long periodNanos = (long) (1e9 / m);
-            questions.scheduleAtFixedRate(() -> {
+            atRandom(questions, () -> {
                 int q = issued.getAndIncrement();
                 String id = ids.get(q % n);
                 long scheduled = System.nanoTime();
@@ -226,7 +227,7 @@ final class LoadBenchmark {
                         System.err.println("bench: failed " + o.status + " " + o.error);
                     }
                 });
-            }, 0, periodNanos, TimeUnit.NANOSECONDS);
+            }, 1 / m, true, random);
 
             long windowStart = System.nanoTime();
             Thread.sleep((long) (seconds * 1000));
@@ -269,6 +270,28 @@ final class LoadBenchmark {
                     percentile(q, 0.50), percentile(q, 0.95), percentile(q, 0.99), percentile(ttft, 0.50),
                     percentile(queued, 0.50), percentile(total, 0.50), answers.size(), fallback, behind,
                     rejected.get(), failed.get() + unanswered);
+        }
+    }
+
+    /**
+     * Runs {@code task} again and again at random intervals of mean {@code meanSeconds}: exponential (Poisson arrivals)
+     * or uniform in [mean/2, 3 mean/2]. Random, not fixed-rate, so neither questions nor samples lock in phase with the
+     * 1 frame/s streams (a fixed 1 s sampler would always see the refresher at the same point of its cycle).
+     */
+    private static void atRandom(ScheduledExecutorService executor, Runnable task, double meanSeconds, boolean poisson,
+                                 java.util.Random random) {
+        double delay;
+        synchronized (random) {
+            delay = poisson ? -Math.log(1 - random.nextDouble()) * meanSeconds
+                    : meanSeconds * (0.5 + random.nextDouble());
+        }
+        try {
+            executor.schedule(() -> {
+                task.run();
+                atRandom(executor, task, meanSeconds, poisson, random);
+            }, (long) (delay * 1e9), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shut down: the run is over
         }
     }
 
