@@ -35,6 +35,7 @@ public final class CausalAttention {
     private float[] scores = new float[0];           // (queries, keys)
     private float[] output = new float[0];           // (queries, valueDim)
     private float[] rowQueries = new float[0];       // (heads, kvDim), attendCachedRow
+    private float[] ownScores = new float[0];        // (heads, own rows), attendCachedRow
 
     public CausalAttention(CpuKernels kernels) {
         this.kernels = kernels;
@@ -96,36 +97,59 @@ public final class CausalAttention {
     }
 
     /**
-     * One query position over a position-major KV cache read in place, no gather: the queries of {@code heads}
-     * heads, each a row {@code (kvDim)} of {@code paddedQueries} holding its head's {@code headDim} query at the
-     * columns of the key head it reads (zeros elsewhere, so one GEMM over whole cache rows scores every head), see
-     * every one of the {@code keyCount} cached positions. Writes per head the softmax-weighted sum of whole value
-     * rows, {@code out[h * kvDim, (h + 1) * kvDim)}; the caller takes its head's value columns. The cache's rows
-     * are read twice, sequentially: the cost of a decode step at a long context is one pass over the cache.
+     * One query position over a position-major {@link KvCache} read in place, no gather: the queries of
+     * {@code heads} heads, each a row {@code (kvDim)} of {@code paddedQueries} holding its head's {@code headDim}
+     * query at the columns of the key head it reads (zeros elsewhere, so one GEMM over whole cache rows scores
+     * every head), see every cached position (the frozen prefix and the cache's own rows). Writes per head the
+     * softmax-weighted sum of whole value rows, {@code out[h * kvDim, (h + 1) * kvDim)}; the caller takes its head's
+     * value columns. The cache is read twice, sequentially: a decode step at a long context costs one pass over it.
      *
      * @param paddedQueries {@code (heads, kvDim)}, not scaled
-     * @param keys          {@code (keyCount, kvDim)} position-major, e.g. {@link KvCache#keys()}
-     * @param values        {@code (keyCount, kvDim)} position-major
      */
-    public void attendCachedRow(float[] paddedQueries, int heads, float[] keys, float[] values, int keyCount,
-            int kvDim, float scale, float[] out) {
+    public void attendCachedRow(float[] paddedQueries, int heads, KvCache cache, float scale, float[] out) {
+        int kvDim = cache.kvDim();
+        int shared = cache.sharedLength();
+        int own = cache.length() - shared;
+        int keyCount = cache.length();
         long size = (long) heads * kvDim;
         rowQueries = grow(rowQueries, size);
         for (int i = 0; i < size; i++) {
             rowQueries[i] = paddedQueries[i] * scale;
         }
         scores = grow(scores, (long) heads * keyCount);
-        kernels.gemm().multiply(rowQueries, 0, heads, view(keys, keyCount, kvDim), null, scores, 0,
-                OutputMode.OVERWRITE);
+        ownScores = grow(ownScores, (long) heads * own);
+        if (shared > 0) {
+            kernels.gemm().multiply(rowQueries, 0, heads, view(cache.sharedKeys(), shared, kvDim), null, scores, 0,
+                    OutputMode.OVERWRITE);
+        }
+        if (own > 0) {
+            // (heads, own) beside the (heads, shared) block: moved into place row by row below.
+            kernels.gemm().multiply(rowQueries, 0, heads, view(cache.ownKeys(), own, kvDim), null, ownScores, 0,
+                    OutputMode.OVERWRITE);
+        }
+        for (int h = heads - 1; h >= 0; h--) {
+            System.arraycopy(scores, h * shared, scores, h * keyCount, shared);
+            System.arraycopy(ownScores, h * own, scores, h * keyCount + shared, own);
+        }
         kernels.activations().softmaxRows(scores, 0, heads, keyCount);
-        java.util.Arrays.fill(out, 0, (int) size, 0f);
-        for (int j = 0; j < keyCount; j++) {
+        Arrays.fill(out, 0, (int) size, 0f);
+        addWeightedRows(scores, 0, keyCount, heads, cache.sharedValues(), shared, kvDim, out);
+        addWeightedRows(scores, shared, keyCount, heads, cache.ownValues(), own, kvDim, out);
+    }
+
+    /**
+     * {@code out[h] += sum_j weights[h * stride + first + j] * rows[j]} over {@code count} value rows; each row is
+     * read once for every head (the heads' output rows stay in the L1 cache).
+     */
+    private static void addWeightedRows(float[] weights, int first, int stride, int heads, float[] rows, int count,
+            int kvDim, float[] out) {
+        for (int j = 0; j < count; j++) {
             int row = j * kvDim;
             for (int h = 0; h < heads; h++) {
-                float w = scores[h * keyCount + j];
+                float w = weights[h * stride + first + j];
                 int o = h * kvDim;
                 for (int c = 0; c < kvDim; c++) {
-                    out[o + c] += w * values[row + c];
+                    out[o + c] += w * rows[row + c];
                 }
             }
         }

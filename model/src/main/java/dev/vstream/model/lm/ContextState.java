@@ -151,9 +151,15 @@ public final class ContextState {
             return caches.stream().mapToLong(LayerCache::sizeInBytes).sum();
         }
 
-        /** A new mutable context that continues exactly where the snapshot was taken. */
+        /**
+         * A new mutable context that continues exactly where the snapshot was taken. Its KV
+         * caches share the snapshot's positions as a frozen prefix: resuming copies only the
+         * small recurrent states, whatever the context length.
+         */
         public ContextState resume() {
-            return new ContextState(layout, copyAll(caches), position);
+            ArrayList<LayerCache> resumed = new ArrayList<>(caches.size());
+            caches.forEach(c -> resumed.add(c.resumeCopy()));
+            return new ContextState(layout, resumed, position);
         }
 
         @Override

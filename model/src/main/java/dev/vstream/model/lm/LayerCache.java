@@ -10,6 +10,15 @@ public sealed interface LayerCache
     /** An independent deep copy (a KV cache is trimmed to its length). */
     LayerCache copy();
 
+    /**
+     * A cache that continues from this one, which must never change again (a snapshot's cache):
+     * independent of every other continuation. A deep copy, except where a cache can share
+     * what it will never write ({@link KvCache} shares its positions as a frozen prefix).
+     */
+    default LayerCache resumeCopy() {
+        return copy();
+    }
+
     /** Bytes of state held, arrays only (what a snapshot costs to keep or ship). */
     long sizeInBytes();
 }

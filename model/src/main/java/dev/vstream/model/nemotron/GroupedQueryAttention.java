@@ -215,10 +215,11 @@ final class GroupedQueryAttention implements Operator {
         float[] keys = attention.keys();
         float[] valuesTransposed = attention.valuesTransposed();
         for (int p = 0; p < keyCount; p++) {
-            int source = cache.offset(p) + g * headDim;
-            System.arraycopy(cache.keys(), source, keys, p * headDim, headDim);
+            int source = cache.offsetAt(p) + g * headDim;
+            System.arraycopy(cache.keysAt(p), source, keys, p * headDim, headDim);
+            float[] values = cache.valuesAt(p);
             for (int d = 0; d < headDim; d++) {
-                valuesTransposed[d * keyCount + p] = cache.values()[source + d];
+                valuesTransposed[d * keyCount + p] = values[source + d];
             }
         }
     }

@@ -217,8 +217,10 @@ final class DifferentialAttention implements TokenMixer {
             }
         }
         float[] out = ws.paddedOutput;
-        ws.attention.attendCachedRow(padded, config.heads(), cache.keys(), cache.values(), position + 1, kvDim,
-                (float) (1 / Math.sqrt(hd)), out);
+        if (cache.length() != position + 1) {
+            requireLength(cache.length(), position + 1);
+        }
+        ws.attention.attendCachedRow(padded, config.heads(), cache, (float) (1 / Math.sqrt(hd)), out);
         for (int pair = 0; pair < pairs; pair++) {
             int kvPair = pair / pairsPerKv;
             for (int half = 0; half < 2; half++) {
@@ -244,22 +246,22 @@ final class DifferentialAttention implements TokenMixer {
         return new KeySource() {
             @Override
             public float[] keys(int position) {
-                return cache.keys();
+                return cache.keysAt(position);
             }
 
             @Override
             public float[] values(int position) {
-                return cache.values();
+                return cache.valuesAt(position);
             }
 
             @Override
             public int keyOffset(int position) {
-                return cache.offset(position);
+                return cache.offsetAt(position);
             }
 
             @Override
             public int valueOffset(int position) {
-                return cache.offset(position);
+                return cache.offsetAt(position);
             }
         };
     }

@@ -3,6 +3,7 @@ package dev.vstream.model.lm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -94,5 +95,50 @@ class LayerCacheTest {
         assertThatThrownBy(() -> first.cache(1, KvCache.class)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("slot 1");
         assertThatThrownBy(() -> first.requireLayout("other")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void resumedKvCachesShareTheSnapshotsPositionsAndAppendOnTheirOwn() {
+        KvCache kv = new KvCache(2);
+        ContextState state = new ContextState("test", List.of(kv));
+        kv.append(rows(0, 3, 2), 0, 2, 4, 3);
+        state.advance(3);
+        ContextState.Snapshot snapshot = state.snapshot();
+
+        KvCache first = snapshot.resume().cache(0, KvCache.class);
+        KvCache second = snapshot.resume().cache(0, KvCache.class);
+        assertThat(first.sharedLength()).isEqualTo(3);
+        assertThat(first.sharedKeys()).as("shared, not copied").isSameAs(second.sharedKeys());
+        first.append(rows(10, 2, 2), 0, 2, 4, 2);
+        second.append(rows(20, 1, 2), 0, 2, 4, 1);
+        assertThat(first.length()).isEqualTo(5);
+        assertThat(second.length()).isEqualTo(4);
+        for (int p = 0; p < 3; p++) {
+            assertThat(key(first, p)).isEqualTo(key(second, p)).isEqualTo(new float[] {100 * p, 100 * p + 1});
+        }
+        assertThat(key(first, 3)).containsExactly(1000, 1001);
+        assertThat(key(first, 4)).containsExactly(1100, 1101);
+        assertThat(key(second, 3)).containsExactly(2000, 2001);
+        assertThat(first.valuesAt(4)[first.offsetAt(4)]).isEqualTo(-1100);
+
+        // A contiguous reader gets the prefix copied in once; the snapshot and the other continuation are untouched.
+        float[] all = first.keys();
+        assertThat(first.sharedLength()).isZero();
+        assertThat(Arrays.copyOf(all, 10)).containsExactly(0, 1, 100, 101, 200, 201, 1000, 1001, 1100, 1101);
+        all[0] = -1;
+        assertThat(key(second, 0)).containsExactly(0, 1);
+        assertThat(key(snapshot.resume().cache(0, KvCache.class), 0)).containsExactly(0, 1);
+        // A snapshot of a resumed context is a compact deep copy.
+        ContextState resumed = new ContextState("test", List.of(second));
+        resumed.advance(4);
+        KvCache again = resumed.snapshot().resume().cache(0, KvCache.class);
+        assertThat(again.length()).isEqualTo(4);
+        assertThat(key(again, 3)).containsExactly(2000, 2001);
+        assertThat(key(again, 0)).containsExactly(0, 1);
+    }
+
+    private static float[] key(KvCache cache, int position) {
+        int offset = cache.offsetAt(position);
+        return Arrays.copyOfRange(cache.keysAt(position), offset, offset + cache.kvDim());
     }
 }
