@@ -15,6 +15,8 @@ import dev.vstream.qa.context.ContextProvider;
 import dev.vstream.qa.answer.QuestionRejectedException.Reason;
 import dev.vstream.qa.memory.MemoryView;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -84,6 +86,7 @@ public final class AnswerEngine implements AutoCloseable {
     private final Counter fallbackPrefills;
     private final Timer timeToFirstToken;
     private final Timer answerTime;
+    private final DistributionSummary decodeRate;
     private final MeterRegistry meters;
 
     /** @param ownsHost close the host with the engine (not so for one shared in the process) */
@@ -110,8 +113,13 @@ public final class AnswerEngine implements AutoCloseable {
         this.fallbackPrefills = Counter.builder("vstream.qa.fallback.prefills")
                 .description("questions answered from a context QA prefilled itself from a MemorySnapshot")
                 .register(meters);
-        this.timeToFirstToken = Timer.builder("vstream.qa.time.to.first.token").register(meters);
-        this.answerTime = Timer.builder("vstream.qa.answer.time").register(meters);
+        this.timeToFirstToken = Timer.builder("vstream.qa.time.to.first.token").publishPercentiles(0.5, 0.95, 0.99)
+                .register(meters);
+        this.answerTime = Timer.builder("vstream.qa.answer.time").publishPercentiles(0.5, 0.95, 0.99).register(meters);
+        this.decodeRate = DistributionSummary.builder("vstream.qa.decode.tokens.per.second")
+                .description("generated tokens per second of decoding, per answer").register(meters);
+        Gauge.builder("vstream.qa.queue.depth", executor, e -> e.getQueue().size())
+                .description("questions waiting for an answer thread").register(meters);
     }
 
     public LanguageModelHost host() {
@@ -245,6 +253,9 @@ public final class AnswerEngine implements AutoCloseable {
         long end = System.nanoTime();
         timeToFirstToken.record(firstToken - start, TimeUnit.NANOSECONDS);
         answerTime.record(end - start, TimeUnit.NANOSECONDS);
+        if (generated > 1) {
+            decodeRate.record((generated - 1) / ((end - firstToken) / 1e9));
+        }
         long staleness = Math.max(0, question.askedAtMs() - context.newestWallClockMs());
         return new AnswerReport(question.id(), question.streamId(), answer, finish, snapshot.version(),
                 context.memoryVersion(), context.newestPtsMicros(), context.newestWallClockMs(), staleness,
