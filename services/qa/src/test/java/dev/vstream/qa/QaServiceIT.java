@@ -188,7 +188,8 @@ class QaServiceIT {
         assertThat(usage.get("usage").get("total_tokens").asInt()).isPositive();
 
         String metrics = send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build()).body();
-        assertThat(metrics).contains("vstream_qa_fallback_prefills_total").contains("vstream_qa_context_resolved_total").contains("vstream_qa_queue_depth")
+        assertThat(metrics).contains("vstream_qa_fallback_prefills_total").contains("vstream_qa_context_resolved_total")
+                .contains("vstream_qa_queue_depth")
                 .contains("outcome=\"answered\"").contains("vstream_qa_time_to_first_token_seconds_count")
                 .contains("vstream_qa_memory_streams");
     }
