@@ -25,8 +25,11 @@ import dev.vstream.memory.snapshot.StreamMemory;
 import dev.vstream.memory.star.SemanticAttention;
 import dev.vstream.memory.star.StarMemory;
 import dev.vstream.memory.star.StarMemoryConfig;
+import dev.vstream.model.demo.DemoNemotronCheckpoint;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.PrefillOptions;
+import dev.vstream.model.nemotron.NemotronFlash;
 import dev.vstream.model.prompt.PromptLayout;
 import dev.vstream.model.sambay.SambaYModel;
 import java.lang.reflect.Method;
@@ -34,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -53,8 +57,16 @@ import java.util.Random;
  * {@link PatternSearch} on the demo model's own full-attention queries and keys of a separate calibration stream
  * at the long size.
  *
+ * <p>{@code --model=nemotron} runs the same tables on the generated demo Nemotron-Flash
+ * ({@link DemoNemotronCheckpoint}: untrained, hidden 128, 12 operators of which 2 are GQA attention with 4 heads /
+ * 2 kv heads of 32, 16 memory tokens), whose attention outputs feed every later operator, so the sparse patterns do
+ * change the context. Its patterns: {@link PatternSearch} per attention operator on that operator's own q/k of the
+ * calibration prompt, the operators before it run dense (operator by operator, via the package-private hooks of
+ * {@link NemotronFlash}, by reflection), the searched operator through its sparse path with a placeholder pattern
+ * (its q/k do not depend on its own pattern).
+ *
  * <pre>
- * services/memory/bench/context.sh [--vision=256] [--token-type=F16] [--frames=360] [--runs=7] [--prefill-runs=3]
+ * services/memory/bench/context.sh [--model=sambay|nemotron] [--calibration=long|mid] [--vision=256] [--token-type=F16] [--frames=360] [--runs=7] [--prefill-runs=3]
  *     [--long-dense-runs=1] [--questions=6] [--threads=2] [--sizes=star,mid,long] [--budget=0.2] [--min-recall=0.9]
  * </pre>
  */
@@ -94,21 +106,48 @@ public final class ContextBenchmark {
         double budget = Double.parseDouble(arg(args, "budget", "0.2"));
         double minRecall = Double.parseDouble(arg(args, "min-recall", "0.9"));
         List<String> wanted = List.of(arg(args, "sizes", "star,mid,long").split(","));
+        String modelKind = arg(args, "model", "sambay");
+        boolean nemotron = switch (modelKind) {
+            case "sambay" -> false;
+            case "nemotron" -> true;
+            default -> throw new IllegalArgumentException("--model must be sambay or nemotron, got " + modelKind);
+        };
+        String calibrationSize = arg(args, "calibration", "long");
 
-        Path demoDir = Path.of(arg(args, "demo-dir", "services/memory/target/context-bench-demo-" + vision));
-        Files.createDirectories(demoDir.getParent());
-        LanguageModelHost loadedHost = LanguageModelHost.load(null, demoDir, vision, threads);
+        LanguageModelHost loadedHost;
+        if (nemotron) {
+            Path demoDir = Path.of(arg(args, "demo-dir", "services/memory/target/context-bench-nemotron-demo-" + vision));
+            Files.createDirectories(demoDir.toAbsolutePath().getParent());
+            loadedHost = LanguageModelHost.load(DemoNemotronCheckpoint.ensure(demoDir, vision), null, vision, threads);
+        } else {
+            Path demoDir = Path.of(arg(args, "demo-dir", "services/memory/target/context-bench-demo-" + vision));
+            Files.createDirectories(demoDir.toAbsolutePath().getParent());
+            loadedHost = LanguageModelHost.load(null, demoDir, vision, threads);
+        }
         if (!(loadedHost instanceof LanguageModelHost.Loaded host)) {
             throw new IllegalStateException("demo model not loaded: " + loadedHost);
         }
-        SambaYModel model = (SambaYModel) host.newModel();
+        MultimodalPrefill model = host.newModel();
         ContextPrefill prefill = new ContextPrefill(host, model);
-        System.out.printf(Locale.ROOT, "Context benchmark: demo SambaY %s (untrained), hidden %d, %d layers, %d heads / "
-                        + "%d kv heads, head dim %d, window %d, vocab %d; vision width %d; %d compute threads; JVM %s, "
-                        + "%d processors, max heap %d MB; memory tokens as %s in the MemorySnapshot%n", host.modelId(), host.embeddingSize(),
-                model.config().layers(), model.config().heads(), model.config().kvHeads(), model.config().headDim(),
-                model.config().slidingWindow(), host.vocabSize(), vision, threads, Runtime.version(),
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, tokenType);
+        if (model instanceof NemotronFlash flash) {
+            var c = flash.config();
+            System.out.printf(Locale.ROOT, "Context benchmark: demo Nemotron-Flash %s (untrained), hidden %d, %d "
+                            + "operators %s (%d attention: %d heads / %d kv heads, head dim %d, full context), %d memory "
+                            + "tokens, vocab %d; vision width %d; %d compute threads; JVM %s, %d processors, max heap %d "
+                            + "MB; memory tokens as %s in the MemorySnapshot%n", host.modelId(), host.embeddingSize(),
+                    c.operators().size(), c.layout(), flash.patternLayers(), c.attentionHeads(), c.keyValueHeads(),
+                    c.headDim(), c.memoryTokens(), host.vocabSize(), vision, threads, Runtime.version(),
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, tokenType);
+        } else {
+            SambaYModel samba = (SambaYModel) model;
+            System.out.printf(Locale.ROOT, "Context benchmark: demo SambaY %s (untrained), hidden %d, %d layers, %d "
+                            + "heads / %d kv heads, head dim %d, window %d, vocab %d; vision width %d; %d compute threads; "
+                            + "JVM %s, %d processors, max heap %d MB; memory tokens as %s in the MemorySnapshot%n",
+                    host.modelId(), host.embeddingSize(), samba.config().layers(), samba.config().heads(),
+                    samba.config().kvHeads(), samba.config().headDim(), samba.config().slidingWindow(), host.vocabSize(),
+                    vision, threads, Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20, tokenType);
+        }
 
         StarMemoryConfig star = StarSizes.PAPER.forInput(GRID, GRID, vision);
         StarMemoryConfig mid = new StarMemoryConfig(GRID, GRID, vision, 16, 4, 1, 42, 25, 25, 3, 300, 0.2, 1, 32, 10, 0L);
@@ -134,8 +173,11 @@ public final class ContextBenchmark {
 
         // Patterns: PatternSearch on the model's own q, k of a calibration stream at the long size.
         long t1 = System.nanoTime();
-        MemorySnapshot calibration = buildSnapshots(List.of(longWindow), vision, frames, 77, tokenType)[0];
-        PatternConfig[] searched = searchPatterns(host, model, prefill, calibration, budget, minRecall);
+        MemorySnapshot calibration = buildSnapshots(List.of(calibrationSize.equals("mid") ? mid : longWindow), vision,
+                frames, 77, tokenType)[0];
+        PatternConfig[] searched = model instanceof NemotronFlash flash
+                ? searchNemotronPatterns(host, flash, prefill, calibration, budget, minRecall)
+                : searchPatterns(host, (SambaYModel) model, prefill, calibration, budget, minRecall);
         calibration = null;
         System.out.printf(Locale.ROOT, "(pattern search, calibration prefill included: %.1f s)%n%n",
                 (System.nanoTime() - t1) / 1e9);
@@ -163,10 +205,10 @@ public final class ContextBenchmark {
 
         // Warm-up (JIT) on the smallest memory, not recorded.
         for (int i = 0; i < 3; i++) {
-            ask(model, prefill.prefill(snapshots[0], PrefillOptions.DENSE), questionTokens[0], logits);
+            ask(model, refresh(prefill, model, snapshots[0], PrefillOptions.DENSE), questionTokens[0], logits);
             for (PrefillOptions v : variants) {
                 try {
-                    ask(model, prefill.prefill(snapshots[0], v), questionTokens[0], logits);
+                    ask(model, refresh(prefill, model, snapshots[0], v), questionTokens[0], logits);
                 } catch (IllegalArgumentException e) {
                     // reported by the measured runs below
                 }
@@ -275,17 +317,19 @@ public final class ContextBenchmark {
         }
 
         System.out.println();
-        System.out.println("a. Context refresh (ContextPrefill.prefill of the MemorySnapshot), dense vs sparse "
+        System.out.println("a. Context refresh of the MemorySnapshot (" + (nemotron ? "ContextPrefill's prompt + "
+                + "prefillEmbeddings, as ContextPrefill.prefill but counting the model's memory tokens in the prefix, "
+                + "which ContextPrefill does not" : "ContextPrefill.prefill") + "), dense vs sparse "
                 + "(PrefillOptions.sparse().withPatterns(searched)), and the answer's first-token logits of "
                 + questions + " questions on each context:");
         System.out.println();
         System.out.print(tableA);
-        if (allIdentical) {
+        if (allIdentical && model instanceof SambaYModel samba) {
             System.out.printf(Locale.ROOT, "%nThe answers' logits are bit-identical on the dense and sparse contexts: "
                     + "the model's only full-attention layer (%d of %d, the KV the cross-attention layers share) "
                     + "caches its keys and values before attending, and its outputs at the prefix positions feed only "
                     + "the cross-decoder, which a context prefill (no logits) does not run for them; so the pattern "
-                    + "cannot change the context state.%n", model.config().sharedKvLayer(), model.config().layers());
+                    + "cannot change the context state.%n", samba.config().sharedKvLayer(), samba.config().layers());
         }
         System.out.println();
         System.out.println("b. Time to first token on the prefilled (dense) context: resume (copy of the frozen state) "
@@ -316,7 +360,7 @@ public final class ContextBenchmark {
      * still has runs left, so the machine's noise hits all alike), each followed by the first question on it (the
      * fallback's first TTFT).
      */
-    private static Timing[] timePrefill(ContextPrefill prefill, SambaYModel model, MemorySnapshot snapshot,
+    private static Timing[] timePrefill(ContextPrefill prefill, MultimodalPrefill model, MemorySnapshot snapshot,
                                         List<PrefillOptions> options, int[] counts, int[] question, float[] logits) {
         int rounds = Arrays.stream(counts).max().orElse(0);
         double[][] prefillMs = new double[options.size()][];
@@ -337,7 +381,7 @@ public final class ContextBenchmark {
                 long t0 = System.nanoTime();
                 PrefilledContext context;
                 try {
-                    context = prefill.prefill(snapshot, options.get(o));
+                    context = refresh(prefill, model, snapshot, options.get(o));
                 } catch (IllegalArgumentException e) {
                     failures[o] = "ContextPrefill.prefill threw IllegalArgumentException: " + e.getMessage();
                     System.out.println("    sparse " + o + ": " + failures[o]);
@@ -361,8 +405,51 @@ public final class ContextBenchmark {
         return out;
     }
 
+    /**
+     * {@link ContextPrefill#prefill}, except for Nemotron-Flash: there it does the same steps (the prompt by
+     * ContextPrefill's own package-private {@code prompt}, one {@code prefillEmbeddings} with the prompt's spans)
+     * but counts the model's memory tokens in the context's prefix positions. ContextPrefill passes
+     * {@code prompt.rows()}, and {@link PrefilledContext} requires the state's position to equal it, which a model
+     * with {@code num_memory_tokens > 0} (prepended on a fresh context) never meets: ContextPrefill.prefill of a
+     * Nemotron-Flash with memory tokens throws "context state at position P + M for a prefix of P tokens".
+     */
+    private static PrefilledContext refresh(ContextPrefill prefill, MultimodalPrefill model, MemorySnapshot snapshot,
+                                            PrefillOptions options) {
+        if (!(model instanceof NemotronFlash)) {
+            return prefill.prefill(snapshot, options);
+        }
+        long start = System.nanoTime();
+        float[] embeddings;
+        int rows;
+        ModalitySpans spans;
+        String modelId;
+        try {
+            Method promptMethod = ContextPrefill.class.getDeclaredMethod("prompt", MemorySnapshot.class);
+            promptMethod.setAccessible(true);
+            Object prompt = promptMethod.invoke(prefill, snapshot);
+            embeddings = (float[]) accessor(prompt, "embeddings");
+            rows = (int) accessor(prompt, "rows");
+            spans = (ModalitySpans) accessor(prompt, "spans");
+            modelId = ((LanguageModelHost.Loaded) field(prefill, "host")).modelId();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        ContextState state = model.newContext();
+        model.prefillEmbeddings(state, embeddings, rows, options.withSpans(spans), null);
+        boolean sparse = model.lastSparseLayers() > 0;
+        double millis = (System.nanoTime() - start) / 1e6;
+        return new PrefilledContext(snapshot.streamId(), snapshot.version(), snapshot.newestPtsMicros(),
+                snapshot.newestWallClockMs(), PromptLayout.VERSION, modelId, (int) state.position(), snapshot.tokens(),
+                sparse, sparse ? model.lastSparseDensity() : 1, Math.round(millis * 1e3) / 1e3, state.snapshot());
+    }
+
     /** Resumes the context, prefills the question, greedy first token. */
-    private static int ask(SambaYModel model, PrefilledContext context, int[] question, float[] logits) {
+    private static int ask(MultimodalPrefill model, PrefilledContext context, int[] question, float[] logits) {
         ContextState state = context.state().resume();
         model.prefill(state, question, logits);
         return argmax(logits);
@@ -402,6 +489,12 @@ public final class ContextBenchmark {
         Method lastPass = SambaYModel.class.getDeclaredMethod("lastSparsePass");
         lastPass.setAccessible(true);
         Object pass = lastPass.invoke(model);
+        if (pass == null) {
+            throw new IllegalStateException("the demo SambaY's context prefill ran no sparse attention pass to take q/k "
+                    + "from: since its YOCO prefill caches the shared layer's K/V without attending when no logits are "
+                    + "asked (commit 9d5950c), a context prefill attends nothing and sparse patterns cannot change it; "
+                    + "run --model=nemotron for dense vs sparse context refresh");
+        }
         float[][] q = (float[][]) accessor(pass, "q");
         float[][] k = (float[][]) accessor(pass, "k");
         AttentionShape shape = (AttentionShape) accessor(pass, "shape");
@@ -476,12 +569,150 @@ public final class ContextBenchmark {
                 anyUnfloored ? new PatternConfig(noFloor) : null};
     }
 
+    /**
+     * PatternSearch on the demo Nemotron-Flash's own q/k, one attention operator at a time: the calibration prompt
+     * (memory tokens first) runs operator by operator as the model's sparse prefill does, every operator dense; at
+     * each attention operator its sparse path runs once, on a copy of the residual stream and a fresh cache, with a
+     * placeholder pattern (its q/k come from the operators before it, not from its pattern), and its q/k are
+     * searched per query head. Reaches the package-private hooks ({@code operators()}, {@code firstSlot},
+     * {@code scratch()}, {@code sparseAttention()}, {@code GroupedQueryAttention.forwardSparse}) by reflection.
+     */
+    private static PatternConfig[] searchNemotronPatterns(LanguageModelHost.Loaded host, NemotronFlash model,
+                                                          ContextPrefill prefill, MemorySnapshot calibration,
+                                                          double budget, double minRecall) throws Exception {
+        int heads = model.patternHeads();
+        int layers = model.patternLayers();
+        Method promptMethod = ContextPrefill.class.getDeclaredMethod("prompt", MemorySnapshot.class);
+        promptMethod.setAccessible(true);
+        Object prompt = promptMethod.invoke(prefill, calibration);
+        float[] embeddings = (float[]) accessor(prompt, "embeddings");
+        int rows = (int) accessor(prompt, "rows");
+        ModalitySpans promptSpans = (ModalitySpans) accessor(prompt, "spans");
+        int memory = model.config().memoryTokens();
+        int hidden = model.config().hiddenSize();
+        Method withMemory = NemotronFlash.class.getDeclaredMethod("withMemory", ModalitySpans.class, int.class,
+                int.class);
+        withMemory.setAccessible(true);
+        ModalitySpans spans = (ModalitySpans) withMemory.invoke(null, promptSpans, memory, rows);
+        int total = memory + rows;
+        float[] sequence = new float[total * hidden];
+        System.arraycopy((float[]) field(model, "memoryTokens"), 0, sequence, 0, memory * hidden);
+        System.arraycopy(embeddings, 0, sequence, memory * hidden, rows * hidden);
+        embeddings = null;
+        List<?> operators = (List<?>) accessor(model, "operators");
+        Object scratch = accessor(model, "scratch");
+        PermutedBlockSparseAttention attention = (PermutedBlockSparseAttention) accessor(model, "sparseAttention");
+        int blockRows = (int) field(model, "blockRows");
+        Method firstSlot = NemotronFlash.class.getDeclaredMethod("firstSlot", int.class);
+        firstSlot.setAccessible(true);
+        Class<?> operatorClass = Class.forName("dev.vstream.model.nemotron.Operator");
+        Class<?> scratchClass = Class.forName("dev.vstream.model.nemotron.Scratch");
+        Class<?> gqaClass = Class.forName("dev.vstream.model.nemotron.GroupedQueryAttention");
+        Method forward = operatorClass.getDeclaredMethod("forward", float[].class, int.class, int.class,
+                ContextState.class, int.class, scratchClass);
+        forward.setAccessible(true);
+        Method forwardSparse = gqaClass.getDeclaredMethod("forwardSparse", float[].class, int.class,
+                ContextState.class, int.class, scratchClass, PermutedBlockSparseAttention.class, ModalitySpans.class,
+                List.class, int.class);
+        forwardSparse.setAccessible(true);
+
+        List<HeadConfig> candidates = List.of(
+                new HeadConfig(Boundary.QUERY, new DensePattern(), new AShapePattern(128, 1024)),
+                new HeadConfig(Boundary.QUERY, new DensePattern(), new VerticalSlashPattern(1000, 1024)),
+                new HeadConfig(Boundary.QUERY, new DensePattern(), new GridPattern(128, 1024, 4, 0.95, 2, 512)),
+                new HeadConfig(Boundary.QUERY, new DensePattern(), new AShapePattern(128, 4096)),
+                new HeadConfig(Boundary.QUERY, new DensePattern(), new VerticalSlashPattern(2000, 4096)),
+                new HeadConfig(Boundary.QUERY, new DensePattern(), new GridPattern(128, 2048, 8, 0.95, 2, 1024)));
+        HeadConfig placeholder = new HeadConfig(Boundary.QUERY, new DensePattern(), new AShapePattern(128, 1024));
+        System.out.printf(Locale.ROOT, "%nSparse patterns: PatternSearch (density budget %.2f, min recall %.2f, 64 "
+                        + "sampled rows) on the demo Nemotron-Flash's own q/k of each attention operator (its inputs "
+                        + "from dense operators before it) for a calibration stream (seed 77, %,d memory tokens, %,d "
+                        + "positions with the %d memory tokens, video from %,d); %d attention operators, %d query heads "
+                        + "/ %d kv heads each. Candidates, cheapest first:%n", budget, minRecall, calibration.tokens(),
+                total, memory, firstVideo(spans), layers, heads, model.config().keyValueHeads());
+        for (HeadConfig c : candidates) {
+            System.out.println("  - " + describe(c));
+        }
+        List<List<HeadConfig>> chosen = new ArrayList<>();
+        List<List<HeadConfig>> unfloored = new ArrayList<>();
+        List<String> rowsOut = new ArrayList<>();
+        boolean anySparse = false;
+        boolean anyUnfloored = false;
+        ContextState state = model.newContext();
+        float[] block = new float[blockRows * hidden];
+        int layer = 0;
+        for (int i = 0; i < operators.size() && layer < layers; i++) {
+            Object operator = operators.get(i);
+            int slot = (int) firstSlot.invoke(model, i);
+            if (gqaClass.isInstance(operator)) {
+                long s0 = System.nanoTime();
+                Object trace = forwardSparse.invoke(operator, sequence.clone(), total, model.newContext(), slot,
+                        scratch, attention, spans, Collections.nCopies(heads, placeholder), blockRows);
+                float[] q = ((float[]) accessor(trace, "q")).clone();
+                float[] k = ((float[]) accessor(trace, "k")).clone();
+                AttentionShape shape = (AttentionShape) accessor(trace, "shape");
+                List<PatternSearch.Choice> choices = new PatternSearch(attention, candidates, budget, minRecall, 64)
+                        .searchLayer(q, k, shape, spans);
+                List<PatternSearch.Choice> best = new PatternSearch(attention, candidates, budget, 0, 64)
+                        .searchLayer(q, k, shape, spans);
+                List<HeadConfig> layerChosen = new ArrayList<>();
+                List<HeadConfig> layerBest = new ArrayList<>();
+                for (int h = 0; h < choices.size(); h++) {
+                    PatternSearch.Choice c = choices.get(h);
+                    PatternSearch.Choice b = best.get(h);
+                    layerChosen.add(c.config());
+                    layerBest.add(b.config());
+                    anySparse |= !c.config().isDense();
+                    anyUnfloored |= !b.config().isDense();
+                    String why = c.config().isDense() && !b.config().isDense()
+                            ? String.format(Locale.ROOT, " (best within budget: %s, recall %.3f, density %.3f)",
+                            describe(b.config()), b.recall(), b.density()) : "";
+                    rowsOut.add(String.format(Locale.ROOT, "| %d (operator %d) | %d | %d | %s | %s | %.3f | %.3f |",
+                            layer, i, h, h / (heads / shape.kvHeads()), c.config().isDense() ? "dense"
+                                    : describe(c.config()), c.label() + why, c.recall(), c.density()));
+                }
+                chosen.add(layerChosen);
+                unfloored.add(layerBest);
+                System.out.printf(Locale.ROOT, "  (attention operator %d: q/k and search %.1f s)%n", i,
+                        (System.nanoTime() - s0) / 1e9);
+                layer++;
+                if (layer == layers) {
+                    break; // nothing after the last attention operator is needed
+                }
+            }
+            for (int start = 0; start < total; start += blockRows) {
+                int n = Math.min(blockRows, total - start);
+                System.arraycopy(sequence, start * hidden, block, 0, n * hidden);
+                forward.invoke(operator, block, n, start, state, slot, scratch);
+                System.arraycopy(block, 0, sequence, start * hidden, n * hidden);
+            }
+        }
+        System.out.println();
+        System.out.println("| attention layer | query head | kv head | chosen pattern | plan label | recall | block "
+                + "density |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        rowsOut.forEach(System.out::println);
+        if (!anySparse) {
+            System.out.println("Every head stayed dense at min recall " + minRecall + ". The sparse rows below use "
+                    + "each head's best candidate within the budget without the recall floor, to show what sparsity "
+                    + "costs and saves here.");
+        }
+        return new PatternConfig[] {anySparse ? new PatternConfig(chosen) : null,
+                anyUnfloored ? new PatternConfig(unfloored) : null};
+    }
+
+    private static Object field(Object target, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = target.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(target);
+    }
+
     private static int firstVideo(ModalitySpans spans) {
         List<ModalitySpans.Span> video = spans.of(dev.vstream.kernels.sparse.Modality.VIDEO);
         return video.isEmpty() ? -1 : video.get(0).start();
     }
 
-    private static Object accessor(Object record, String name) throws Exception {
+    private static Object accessor(Object record, String name) throws ReflectiveOperationException {
         Method m = record.getClass().getDeclaredMethod(name);
         m.setAccessible(true);
         return m.invoke(record);
