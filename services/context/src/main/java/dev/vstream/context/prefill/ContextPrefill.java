@@ -51,7 +51,7 @@ public final class ContextPrefill {
         boolean sparse = model.lastSparseLayers() > 0;
         double millis = (System.nanoTime() - start) / 1e6;
         return new PrefilledContext(snapshot.streamId(), snapshot.version(), snapshot.newestPtsMicros(),
-                snapshot.newestWallClockMs(), PromptLayout.VERSION, host.modelId(), prompt.rows(), snapshot.tokens(),
+                snapshot.newestWallClockMs(), PromptLayout.VERSION, host.modelId(), state.position(), snapshot.tokens(),
                 sparse, sparse ? model.lastSparseDensity() : 1, Math.round(millis * 1e3) / 1e3, state.snapshot());
     }
 

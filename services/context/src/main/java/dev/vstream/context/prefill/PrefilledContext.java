@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param newestWallClockMs   Kafka time (epoch ms) of the newest frame in that memory
  * @param promptLayoutVersion the prompt layout it was built under
  * @param modelId             the model that prefilled it ({@code LanguageModelHost.Loaded#modelId})
- * @param prefixTokens        input positions of the prefix (layout text and memory tokens)
+ * @param prefixTokens        positions the prefix takes in the model's context: layout text and visual memory tokens,
+ *                            and the model's own learned memory tokens where it prepends some (Nemotron-Flash)
  * @param memoryTokens        visual memory tokens among them
  * @param sparse              whether the MMInference sparse prefill ran
  * @param density             attention block pairs computed relative to the dense causal sweep (1 when dense;

@@ -233,6 +233,28 @@ class ContextPrefillTest {
     }
 
     @Test
+    void aModelThatPrependsItsOwnMemoryTokensCountsThemInThePrefix() {
+        // Nemotron-Flash prepends learned memory tokens on a fresh context: they take positions of the prefix.
+        LanguageModelHost.Loaded nemotron = (LanguageModelHost.Loaded) LanguageModelHost.load(
+                dev.vstream.model.demo.DemoNemotronCheckpoint.ensure(temp.resolve("nemotron"), VISION), null, VISION, 1);
+        try {
+            MemorySnapshot snapshot = snapshot(VISION, false, 7);
+            ContextPrefill nemotronPrefill = new ContextPrefill(nemotron, nemotron.newModel());
+            int rows = nemotronPrefill.prompt(snapshot).rows();
+            int memoryTokens = ((dev.vstream.model.nemotron.NemotronFlash) nemotron.newModel()).config().memoryTokens();
+            assertThat(memoryTokens).isPositive();
+            for (PrefillOptions options : new PrefillOptions[] {PrefillOptions.DENSE, PrefillOptions.sparse()}) {
+                PrefilledContext context = nemotronPrefill.prefill(snapshot, options);
+                assertThat(context.prefixTokens()).isEqualTo(rows + memoryTokens).isEqualTo(context.state().position());
+                assertThat(context.memoryTokens()).isEqualTo(7);
+                assertThat(context.modelId()).isEqualTo(nemotron.modelId()).isNotEqualTo(host.modelId());
+            }
+        } finally {
+            nemotron.close();
+        }
+    }
+
+    @Test
     void partNamesDropTheMemoryKind() {
         assertThat(ContextPrefill.partName(SlotKind.STAR_TEMPORAL)).isEqualTo("temporal");
         assertThat(ContextPrefill.partName(SlotKind.STAR_ABSTRACT)).isEqualTo("abstract");
