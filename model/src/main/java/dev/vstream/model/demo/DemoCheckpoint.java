@@ -2,15 +2,10 @@ package dev.vstream.model.demo;
 
 import dev.vstream.model.loader.ModelLoadException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,30 +57,11 @@ public final class DemoCheckpoint {
             throw new IllegalArgumentException("vision width must be positive, got " + visionWidth);
         }
         String marker = marker(visionWidth);
-        try {
-            Path markerFile = folder.resolve(MARKER);
-            if (Files.isRegularFile(markerFile) && Files.readString(markerFile).equals(marker)) {
-                return folder;
-            }
-            if (Files.isDirectory(folder) && !Files.isRegularFile(markerFile) && !isEmpty(folder)) {
-                throw new ModelLoadException(folder + " is not empty and holds no " + MARKER
-                        + ": not a generated demo checkpoint, left as it is");
-            }
-            Path parent = folder.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, folder.getFileName() + ".tmp");
-            write(staging, visionWidth);
-            Files.writeString(staging.resolve(MARKER), marker);
-            if (Files.isDirectory(folder)) {
-                deleteTree(folder);
-            }
-            Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
+        if (DemoFolder.ensure(folder, marker, DemoCheckpoint::isDemo, "demo checkpoint", f -> write(f, visionWidth))) {
             log.info("Generated the demo checkpoint in {}: untrained SambaY ({} layers, hidden {}, byte-level "
                     + "tokenizer), projector {} -> {}, seed {}", folder, LAYERS, HIDDEN, visionWidth, HIDDEN, SEED);
-            return folder;
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot write the demo checkpoint to " + folder + ": " + e.getMessage(), e);
         }
+        return folder;
     }
 
     /** Whether {@code folder} holds a demo checkpoint (any version). */
@@ -100,12 +76,10 @@ public final class DemoCheckpoint {
 
     private static void write(Path folder, int visionWidth) throws IOException {
         Files.writeString(folder.resolve("config.json"), config());
-        Files.writeString(folder.resolve("generation_config.json"),
-                "{\"bos_token_id\": " + ByteLevelTokenizer.END_OF_TEXT + ", \"eos_token_id\": "
-                        + ByteLevelTokenizer.END_OF_TEXT + ", \"pad_token_id\": " + ByteLevelTokenizer.PAD + "}\n");
-        Files.writeString(folder.resolve("tokenizer.json"), ByteLevelTokenizer.json(), StandardCharsets.UTF_8);
+        DemoFolder.writeTokenizer(folder);
         RandomSafetensors.write(folder.resolve("model.safetensors"), modelTensors(), SEED);
-        RandomSafetensors.write(folder.resolve(PROJECTOR_FILE), projectorTensors(visionWidth), SEED + 1);
+        RandomSafetensors.write(folder.resolve(PROJECTOR_FILE), DemoFolder.projectorTensors(HIDDEN, visionWidth),
+                SEED + 1);
     }
 
     static String config() {
@@ -172,35 +146,7 @@ public final class DemoCheckpoint {
         return t;
     }
 
-    static List<RandomSafetensors.Spec> projectorTensors(int visionWidth) {
-        String p = "model.mm_projector.";
-        return List.of(spec(p + "0.weight", RandomSafetensors.Fill.MATRIX, HIDDEN, visionWidth),
-                spec(p + "0.bias", RandomSafetensors.Fill.ZEROS, HIDDEN),
-                spec(p + "2.weight", RandomSafetensors.Fill.MATRIX, HIDDEN, HIDDEN),
-                spec(p + "2.bias", RandomSafetensors.Fill.ZEROS, HIDDEN));
-    }
-
     private static RandomSafetensors.Spec spec(String name, RandomSafetensors.Fill fill, long... shape) {
-        return new RandomSafetensors.Spec(name, fill, shape);
-    }
-
-    private static boolean isEmpty(Path folder) throws IOException {
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.findAny().isEmpty();
-        }
-    }
-
-    private static void deleteTree(Path folder) throws IOException {
-        try (Stream<Path> all = Files.walk(folder)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        return DemoFolder.spec(name, fill, shape);
     }
 }

@@ -2,14 +2,10 @@ package dev.vstream.model.demo;
 
 import dev.vstream.model.loader.ModelLoadException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,32 +66,13 @@ public final class DemoNemotronCheckpoint {
             throw new IllegalArgumentException("vision width must be positive, got " + visionWidth);
         }
         String marker = marker(visionWidth);
-        try {
-            Path markerFile = folder.resolve(DemoCheckpoint.MARKER);
-            if (Files.isRegularFile(markerFile) && Files.readString(markerFile).equals(marker)) {
-                return folder;
-            }
-            if (Files.isDirectory(folder) && !isDemo(folder) && !isEmpty(folder)) {
-                throw new ModelLoadException(folder + " is not empty and holds no " + DemoCheckpoint.MARKER + " of the "
-                        + GENERATOR + ": left as it is");
-            }
-            Path parent = folder.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, folder.getFileName() + ".tmp");
-            write(staging, visionWidth);
-            Files.writeString(staging.resolve(DemoCheckpoint.MARKER), marker);
-            if (Files.isDirectory(folder)) {
-                deleteTree(folder);
-            }
-            Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
+        if (DemoFolder.ensure(folder, marker, DemoNemotronCheckpoint::isDemo, "demo Nemotron-Flash checkpoint",
+                f -> write(f, visionWidth))) {
             log.info("Generated the demo Nemotron-Flash checkpoint in {}: untrained, {} operators {}, hidden {}, "
                     + "byte-level tokenizer, projector {} -> {}, seed {}", folder, OPERATORS, LAYER_TYPES, HIDDEN,
                     visionWidth, HIDDEN, SEED);
-            return folder;
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot write the demo Nemotron-Flash checkpoint to " + folder + ": "
-                    + e.getMessage(), e);
         }
+        return folder;
     }
 
     /** Whether {@code folder} holds a checkpoint of this generator (any version or width). */
@@ -115,13 +92,10 @@ public final class DemoNemotronCheckpoint {
 
     private static void write(Path folder, int visionWidth) throws IOException {
         Files.writeString(folder.resolve("config.json"), config());
-        Files.writeString(folder.resolve("generation_config.json"),
-                "{\"bos_token_id\": " + ByteLevelTokenizer.END_OF_TEXT + ", \"eos_token_id\": "
-                        + ByteLevelTokenizer.END_OF_TEXT + ", \"pad_token_id\": " + ByteLevelTokenizer.PAD + "}\n");
-        Files.writeString(folder.resolve("tokenizer.json"), ByteLevelTokenizer.json(), StandardCharsets.UTF_8);
+        DemoFolder.writeTokenizer(folder);
         RandomSafetensors.write(folder.resolve("model.safetensors"), modelTensors(), SEED);
-        RandomSafetensors.write(folder.resolve(DemoCheckpoint.PROJECTOR_FILE), projectorTensors(visionWidth),
-                SEED + 1);
+        RandomSafetensors.write(folder.resolve(DemoCheckpoint.PROJECTOR_FILE),
+                DemoFolder.projectorTensors(HIDDEN, visionWidth), SEED + 1);
     }
 
     static String config() {
@@ -205,31 +179,7 @@ public final class DemoNemotronCheckpoint {
         return t;
     }
 
-    static List<RandomSafetensors.Spec> projectorTensors(int visionWidth) {
-        String p = "model.mm_projector.";
-        return List.of(spec(p + "0.weight", RandomSafetensors.Fill.MATRIX, HIDDEN, visionWidth),
-                spec(p + "0.bias", RandomSafetensors.Fill.ZEROS, HIDDEN),
-                spec(p + "2.weight", RandomSafetensors.Fill.MATRIX, HIDDEN, HIDDEN),
-                spec(p + "2.bias", RandomSafetensors.Fill.ZEROS, HIDDEN));
-    }
-
     private static RandomSafetensors.Spec spec(String name, RandomSafetensors.Fill fill, long... shape) {
-        return new RandomSafetensors.Spec(name, fill, shape);
-    }
-
-    private static boolean isEmpty(Path folder) throws IOException {
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.findAny().isEmpty();
-        }
-    }
-
-    private static void deleteTree(Path folder) throws IOException {
-        List<Path> all;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            all = walk.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : all) {
-            Files.delete(p);
-        }
+        return DemoFolder.spec(name, fill, shape);
     }
 }
