@@ -205,10 +205,10 @@ public final class ContextBenchmark {
 
         // Warm-up (JIT) on the smallest memory, not recorded.
         for (int i = 0; i < 3; i++) {
-            ask(model, refresh(prefill, model, snapshots[0], PrefillOptions.DENSE), questionTokens[0], logits);
+            ask(model, refresh(prefill, snapshots[0], PrefillOptions.DENSE), questionTokens[0], logits);
             for (PrefillOptions v : variants) {
                 try {
-                    ask(model, refresh(prefill, model, snapshots[0], v), questionTokens[0], logits);
+                    ask(model, refresh(prefill, snapshots[0], v), questionTokens[0], logits);
                 } catch (IllegalArgumentException e) {
                     // reported by the measured runs below
                 }
@@ -317,9 +317,8 @@ public final class ContextBenchmark {
         }
 
         System.out.println();
-        System.out.println("a. Context refresh of the MemorySnapshot (" + (nemotron ? "ContextPrefill's prompt + "
-                + "prefillEmbeddings, as ContextPrefill.prefill but counting the model's memory tokens in the prefix, "
-                + "which ContextPrefill does not" : "ContextPrefill.prefill") + "), dense vs sparse "
+        System.out.println("a. Context refresh of the MemorySnapshot (ContextPrefill.prefill"
+                + "), dense vs sparse "
                 + "(PrefillOptions.sparse().withPatterns(searched)), and the answer's first-token logits of "
                 + questions + " questions on each context:");
         System.out.println();
@@ -381,7 +380,7 @@ public final class ContextBenchmark {
                 long t0 = System.nanoTime();
                 PrefilledContext context;
                 try {
-                    context = refresh(prefill, model, snapshot, options.get(o));
+                    context = refresh(prefill, snapshot, options.get(o));
                 } catch (IllegalArgumentException e) {
                     failures[o] = "ContextPrefill.prefill threw IllegalArgumentException: " + e.getMessage();
                     System.out.println("    sparse " + o + ": " + failures[o]);
@@ -405,47 +404,9 @@ public final class ContextBenchmark {
         return out;
     }
 
-    /**
-     * {@link ContextPrefill#prefill}, except for Nemotron-Flash: there it does the same steps (the prompt by
-     * ContextPrefill's own package-private {@code prompt}, one {@code prefillEmbeddings} with the prompt's spans)
-     * but counts the model's memory tokens in the context's prefix positions. ContextPrefill passes
-     * {@code prompt.rows()}, and {@link PrefilledContext} requires the state's position to equal it, which a model
-     * with {@code num_memory_tokens > 0} (prepended on a fresh context) never meets: ContextPrefill.prefill of a
-     * Nemotron-Flash with memory tokens throws "context state at position P + M for a prefix of P tokens".
-     */
-    private static PrefilledContext refresh(ContextPrefill prefill, MultimodalPrefill model, MemorySnapshot snapshot,
-                                            PrefillOptions options) {
-        if (!(model instanceof NemotronFlash)) {
-            return prefill.prefill(snapshot, options);
-        }
-        long start = System.nanoTime();
-        float[] embeddings;
-        int rows;
-        ModalitySpans spans;
-        String modelId;
-        try {
-            Method promptMethod = ContextPrefill.class.getDeclaredMethod("prompt", MemorySnapshot.class);
-            promptMethod.setAccessible(true);
-            Object prompt = promptMethod.invoke(prefill, snapshot);
-            embeddings = (float[]) accessor(prompt, "embeddings");
-            rows = (int) accessor(prompt, "rows");
-            spans = (ModalitySpans) accessor(prompt, "spans");
-            modelId = ((LanguageModelHost.Loaded) field(prefill, "host")).modelId();
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-        ContextState state = model.newContext();
-        model.prefillEmbeddings(state, embeddings, rows, options.withSpans(spans), null);
-        boolean sparse = model.lastSparseLayers() > 0;
-        double millis = (System.nanoTime() - start) / 1e6;
-        return new PrefilledContext(snapshot.streamId(), snapshot.version(), snapshot.newestPtsMicros(),
-                snapshot.newestWallClockMs(), PromptLayout.VERSION, modelId, (int) state.position(), snapshot.tokens(),
-                sparse, sparse ? model.lastSparseDensity() : 1, Math.round(millis * 1e3) / 1e3, state.snapshot());
+    /** One context refresh, as the memory service runs it. */
+    private static PrefilledContext refresh(ContextPrefill prefill, MemorySnapshot snapshot, PrefillOptions options) {
+        return prefill.prefill(snapshot, options);
     }
 
     /** Resumes the context, prefills the question, greedy first token. */
