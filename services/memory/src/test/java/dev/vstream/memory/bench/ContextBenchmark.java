@@ -6,7 +6,6 @@ import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.context.prefill.ContextPrefill;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.kernels.attention.AttentionShape;
-import dev.vstream.kernels.attention.TiledAttention;
 import dev.vstream.kernels.sparse.AShapePattern;
 import dev.vstream.kernels.sparse.Boundary;
 import dev.vstream.kernels.sparse.DensePattern;
@@ -53,9 +52,9 @@ import java.util.Random;
  *
  * <p>Three memory sizes: the paper's STAR ({@link StarSizes#PAPER}, 681 tokens), P_spa 16 with 42 spatial + 3
  * retrieved frames at 16x16 (11,520 full-resolution tokens + 425 compressed), and the long window: P_spa 16 with
- * the newest 300 frames at 16x16 (76,800 + 768 retrieved + 425 compressed). Sparse patterns: the project's
- * {@link PatternSearch} on the demo model's own full-attention queries and keys of a separate calibration stream
- * at the long size.
+ * the newest 300 frames at 16x16 (76,800 + 768 retrieved + 425 compressed). SambaY's context prefill attends
+ * nothing (YOCO: its one full-attention layer caches keys and values at positions whose outputs nobody reads), so
+ * it runs no sparse patterns; its "sparse" column repeats the options prefill, which is the same linear prefill.
  *
  * <p>{@code --model=nemotron} runs the same tables on the generated demo Nemotron-Flash
  * ({@link DemoNemotronCheckpoint}: untrained, hidden 128, 12 operators of which 2 are GQA attention with 4 heads /
@@ -175,9 +174,11 @@ public final class ContextBenchmark {
         long t1 = System.nanoTime();
         MemorySnapshot calibration = buildSnapshots(List.of(calibrationSize.equals("mid") ? mid : longWindow), vision,
                 frames, 77, tokenType)[0];
+        // SambaY's context prefill attends nothing (YOCO: the one full-attention layer only caches keys and values
+        // at positions whose outputs nobody reads), so there is nothing for patterns to search or to skip.
         PatternConfig[] searched = model instanceof NemotronFlash flash
                 ? searchNemotronPatterns(host, flash, prefill, calibration, budget, minRecall)
-                : searchPatterns(host, (SambaYModel) model, prefill, calibration, budget, minRecall);
+                : new PatternConfig[2];
         calibration = null;
         System.out.printf(Locale.ROOT, "(pattern search, calibration prefill included: %.1f s)%n%n",
                 (System.nanoTime() - t1) / 1e9);
@@ -192,6 +193,10 @@ public final class ContextBenchmark {
         if (searched[1] != null && !searched[1].equals(searched[0])) {
             variantNames.add("best within budget, no recall floor");
             variants.add(PrefillOptions.sparse().withPatterns(searched[1]));
+        }
+        if (variants.isEmpty() && model instanceof SambaYModel) {
+            variantNames.add("none apply (YOCO: the context prefill attends nothing)");
+            variants.add(PrefillOptions.sparse());
         }
         if (variants.isEmpty()) {
             throw new IllegalStateException("no head got a sparse pattern within the budget " + budget);
@@ -434,102 +439,6 @@ public final class ContextBenchmark {
      * so they do not depend on its pattern), its q and k taken from the model's last sparse pass, and
      * {@link PatternSearch#searchLayer} on each of the two differential-attention maps.
      */
-    /** The searched patterns (null when every head stayed dense) and those without the recall floor (or null). */
-    private static PatternConfig[] searchPatterns(LanguageModelHost.Loaded host, SambaYModel model, ContextPrefill prefill,
-                                                MemorySnapshot calibration, double budget, double minRecall)
-            throws Exception {
-        int heads = model.patternHeads();
-        int layers = model.patternLayers();
-        HeadConfig placeholder = new HeadConfig(Boundary.QUERY, new DensePattern(), new AShapePattern(128, 1024));
-        List<List<HeadConfig>> placeholderLayers = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            placeholderLayers.add(java.util.Collections.nCopies(heads, placeholder));
-        }
-        prefill.prefill(calibration, PrefillOptions.sparse().withPatterns(new PatternConfig(placeholderLayers)));
-
-        Method lastPass = SambaYModel.class.getDeclaredMethod("lastSparsePass");
-        lastPass.setAccessible(true);
-        Object pass = lastPass.invoke(model);
-        if (pass == null) {
-            throw new IllegalStateException("the demo SambaY's context prefill ran no sparse attention pass to take q/k "
-                    + "from: since its YOCO prefill caches the shared layer's K/V without attending when no logits are "
-                    + "asked (commit 9d5950c), a context prefill attends nothing and sparse patterns cannot change it; "
-                    + "run --model=nemotron for dense vs sparse context refresh");
-        }
-        float[][] q = (float[][]) accessor(pass, "q");
-        float[][] k = (float[][]) accessor(pass, "k");
-        AttentionShape shape = (AttentionShape) accessor(pass, "shape");
-        Method promptMethod = ContextPrefill.class.getDeclaredMethod("prompt", MemorySnapshot.class);
-        promptMethod.setAccessible(true);
-        ModalitySpans spans = (ModalitySpans) accessor(promptMethod.invoke(prefill, calibration), "spans");
-
-        List<HeadConfig> candidates = List.of(
-                new HeadConfig(Boundary.QUERY, new DensePattern(), new AShapePattern(128, 1024)),
-                new HeadConfig(Boundary.QUERY, new DensePattern(), new VerticalSlashPattern(1000, 1024)),
-                new HeadConfig(Boundary.QUERY, new DensePattern(), new GridPattern(128, 1024, 4, 0.95, 2, 512)),
-                new HeadConfig(Boundary.QUERY, new DensePattern(), new AShapePattern(128, 4096)),
-                new HeadConfig(Boundary.QUERY, new DensePattern(), new VerticalSlashPattern(2000, 4096)),
-                new HeadConfig(Boundary.QUERY, new DensePattern(), new GridPattern(128, 2048, 8, 0.95, 2, 1024)));
-        int blockSize = TiledAttention.TILE * Math.max(1, 64 / TiledAttention.TILE);
-        PermutedBlockSparseAttention attention =
-                new PermutedBlockSparseAttention(new TiledAttention(host.pool(), blockSize, shape.headDim()));
-        System.out.printf(Locale.ROOT, "%nSparse patterns: PatternSearch (density budget %.2f, min recall %.2f, 64 "
-                        + "sampled rows) on the demo model's own full-attention q/k of a calibration stream (seed 77, "
-                        + "%,d memory tokens, %,d positions, video from %,d); %d full-attention layer(s), %d "
-                        + "query heads (2 differential maps of %d). Candidates, cheapest first:%n", budget, minRecall,
-                calibration.tokens(), spans.seqLen(), firstVideo(spans), layers, heads, shape.heads());
-        for (HeadConfig c : candidates) {
-            System.out.println("  - " + describe(c));
-        }
-        HeadConfig[] chosen = new HeadConfig[heads];
-        HeadConfig[] unfloored = new HeadConfig[heads];
-        List<String> rows = new ArrayList<>();
-        boolean anySparse = false;
-        for (int half = 0; half < 2; half++) {
-            PatternSearch search = new PatternSearch(attention, candidates, budget, minRecall, 64);
-            List<PatternSearch.Choice> choices = search.searchLayer(q[half], k[half], shape, spans);
-            // The best candidate within budget without the recall floor: why a head stayed dense, and the
-            // patterns of the "no recall floor" variant.
-            PatternSearch.Choice[] best = new PatternSearch(attention, candidates, budget, 0, 64)
-                    .searchLayer(q[half], k[half], shape, spans).toArray(new PatternSearch.Choice[0]);
-            for (int i = 0; i < choices.size(); i++) {
-                PatternSearch.Choice c = choices.get(i);
-                int head = 2 * i + half;
-                chosen[head] = c.config();
-                unfloored[head] = best[i].config();
-                anySparse |= !c.config().isDense();
-                String why = c.config().isDense() && best[i] != null
-                        ? String.format(Locale.ROOT, " (best within budget: %s, recall %.3f, density %.3f)",
-                        describe(best[i].config()), best[i].recall(), best[i].density()) : "";
-                rows.add(String.format(Locale.ROOT, "| 0 | %d | %d | %s | %s | %.3f | %.3f |", head, half,
-                        c.config().isDense() ? "dense" : describe(c.config()), c.label() + why, c.recall(),
-                        c.density()));
-            }
-        }
-        System.out.println();
-        System.out.println("| layer | query head | map | chosen pattern | plan label | recall | block density |");
-        System.out.println("|---|---|---|---|---|---|---|");
-        rows.stream().sorted().forEach(System.out::println);
-        List<List<HeadConfig>> config = new ArrayList<>();
-        List<List<HeadConfig>> noFloor = new ArrayList<>();
-        boolean anyUnfloored = Arrays.stream(unfloored).anyMatch(h -> !h.isDense());
-        for (int l = 0; l < layers; l++) {
-            config.add(List.of(chosen));
-            noFloor.add(List.of(unfloored));
-        }
-        if (!anySparse) {
-            System.out.println("Every head stayed dense at min recall " + minRecall + " (the untrained model's "
-                    + "attention is spread out, so no candidate within the budget keeps enough of its mass). The "
-                    + "sparse rows below use each head's best candidate within the budget without the recall floor, "
-                    + "to show what sparsity costs and saves here.");
-        }
-        if (layers > 1) {
-            System.out.println("(the one searched layer's patterns are used for all " + layers + " layers)");
-        }
-        return new PatternConfig[] {anySparse ? new PatternConfig(config) : null,
-                anyUnfloored ? new PatternConfig(noFloor) : null};
-    }
-
     /**
      * PatternSearch on the demo Nemotron-Flash's own q/k, one attention operator at a time: the calibration prompt
      * (memory tokens first) runs operator by operator as the model's sparse prefill does, every operator dense; at
