@@ -133,26 +133,8 @@ public final class CausalAttention {
         }
         kernels.activations().softmaxRows(scores, 0, heads, keyCount);
         Arrays.fill(out, 0, (int) size, 0f);
-        addWeightedRows(scores, 0, keyCount, heads, cache.sharedValues(), shared, kvDim, out);
-        addWeightedRows(scores, shared, keyCount, heads, cache.ownValues(), own, kvDim, out);
-    }
-
-    /**
-     * {@code out[h] += sum_j weights[h * stride + first + j] * rows[j]} over {@code count} value rows; each row is
-     * read once for every head (the heads' output rows stay in the L1 cache).
-     */
-    private static void addWeightedRows(float[] weights, int first, int stride, int heads, float[] rows, int count,
-            int kvDim, float[] out) {
-        for (int j = 0; j < count; j++) {
-            int row = j * kvDim;
-            for (int h = 0; h < heads; h++) {
-                float w = weights[h * stride + first + j];
-                int o = h * kvDim;
-                for (int c = 0; c < kvDim; c++) {
-                    out[o + c] += w * rows[row + c];
-                }
-            }
-        }
+        kernels.elementwise().addWeightedRows(out, heads, kvDim, scores, 0, keyCount, cache.sharedValues(), 0, shared);
+        kernels.elementwise().addWeightedRows(out, heads, kvDim, scores, shared, keyCount, cache.ownValues(), 0, own);
     }
 
     private static Tensor view(float[] data, int rows, int cols) {
