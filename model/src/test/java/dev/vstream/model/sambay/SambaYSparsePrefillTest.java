@@ -162,7 +162,8 @@ class SambaYSparsePrefillTest {
                 // for the last position's the patterns have nothing to do, and the result is the dense one exactly.
                 assertThat(model.lastSparseLayers()).isEqualTo(which == Logits.ALL_POSITIONS ? 1 : 0);
                 if (which == Logits.LAST_POSITION) {
-                    assertThat(sparse).containsExactly(dense);
+                    // The same computation (up to the vector kernels' JIT-dependent last bits).
+                    assertThat(maxRel(sparse, dense, dense.length)).isLessThan(1e-6);
                 }
                 assertThat(sparseState.position()).isEqualTo(tokens.length).isEqualTo(denseState.position());
                 double rel = maxRel(sparse, dense, dense.length);
