@@ -36,11 +36,14 @@ final class ContextCache {
         return entries.get(new Key(streamId, version, newestWallClockMs));
     }
 
-    /** The stream's held contexts (for the memory service to answer "you have it"), newest version first. */
-    synchronized List<PrefilledContext> of(String streamId) {
+    /**
+     * The stream's held contexts that the memory service served (for it to answer "you have it"; contexts prefilled
+     * here are not offered, so a served one replaces them), newest version first.
+     */
+    synchronized List<PrefilledContext> served(String streamId) {
         List<PrefilledContext> held = new ArrayList<>();
         for (Map.Entry<Key, Entry> e : entries.entrySet()) {
-            if (e.getKey().streamId().equals(streamId)) {
+            if (e.getKey().streamId().equals(streamId) && !e.getValue().fallback()) {
                 held.add(e.getValue().context());
             }
         }

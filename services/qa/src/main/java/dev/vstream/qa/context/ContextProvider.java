@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * the answer threads share one cache and one view of the memory service's health.
  *
  * <p>After the source was unreachable it is left alone for {@code retryAfter}, so questions do not each pay a
- * failed connection while the memory service is down; then it is asked again and served contexts resume.
+ * failed connection while the memory service is down; then it is asked again and served contexts resume: a context
+ * prefilled here is used only until the memory service serves one of the same (or a newer) version.
  */
 public final class ContextProvider {
     private static final Logger log = LoggerFactory.getLogger(ContextProvider.class);
@@ -61,19 +62,27 @@ public final class ContextProvider {
     public Resolved resolve(MemorySnapshot snapshot, boolean sparseFallback, ContextPrefill fallbackPrefill) {
         String streamId = snapshot.streamId();
         ContextCache.Entry exact = cache.get(streamId, snapshot.version(), snapshot.newestWallClockMs());
-        if (exact != null) {
+        if (exact != null && !exact.fallback()) {
             count("cache-hit");
-            return new Resolved(exact.context(), exact.fallback(), true);
+            return new Resolved(exact.context(), false, true);
         }
+        // No served context of this version here (a context of our own may be): ask the memory service, unless it
+        // was just found down. A served context replaces our own of the same version, so served contexts resume.
         String why = sourceDown && System.nanoTime() < sourceDownUntilNanos ? "memory service marked down" : null;
         if (why == null) {
-            Fetch fetch = source.newest(streamId, snapshot.version(), cache.of(streamId));
+            Fetch fetch = source.newest(streamId, snapshot.version(), cache.served(streamId));
             switch (fetch) {
-                case Fetch.Found found when usable(found.context()) -> {
+                case Fetch.Found found when usable(found.context())
+                        && (exact == null || found.context().memoryVersion() >= snapshot.version()) -> {
                     up();
                     cache.put(new ContextCache.Entry(found.context(), false));
                     count("fetched");
                     return new Resolved(found.context(), false, false);
+                }
+                case Fetch.Found found when usable(found.context()) -> {
+                    up();
+                    why = "the memory service's newest context (version " + found.context().memoryVersion()
+                            + ") is older than the one prefilled here";
                 }
                 case Fetch.Found found -> why = "served context of model " + found.context().modelId() + ", layout v"
                         + found.context().promptLayoutVersion() + " does not fit " + host.modelId() + ", layout v"
@@ -81,7 +90,7 @@ public final class ContextProvider {
                 case Fetch.AlreadyHeld held -> {
                     up();
                     ContextCache.Entry entry = cache.get(streamId, held.memoryVersion(), held.newestWallClockMs());
-                    if (entry != null) {
+                    if (entry != null && (exact == null || held.memoryVersion() >= snapshot.version())) {
                         count("cache-hit");
                         return new Resolved(entry.context(), entry.fallback(), true);
                     }
@@ -101,6 +110,10 @@ public final class ContextProvider {
                     sourceDownUntilNanos = System.nanoTime() + retryAfter.toNanos();
                 }
             }
+        }
+        if (exact != null) {
+            count("cache-hit");
+            return new Resolved(exact.context(), true, true);
         }
         PrefillOptions options = sparseFallback ? PrefillOptions.auto(sparseMinTokens) : PrefillOptions.DENSE;
         PrefilledContext context = fallbackPrefill.prefill(snapshot, options);

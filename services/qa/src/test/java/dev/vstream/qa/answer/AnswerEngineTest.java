@@ -185,10 +185,17 @@ class AnswerEngineTest {
         assertThat(asked).as("not asked again within retry-after").hasValue(1);
         assertThat(meters.counter("vstream.qa.fallback.prefills").count()).isEqualTo(before + 2);
 
+        // Back, serving the very version QA prefilled itself: the served context replaces QA's own.
+        served = serving(prefilled(v1));
+        Thread.sleep(400);
+        AnswerReport sameVersion = engine.submit(ask("cam-u", "w", 11_800), t -> { }).get();
+        assertThat(sameVersion.fallbackPrefill()).isFalse();
+        assertThat(sameVersion.contextVersion()).isEqualTo(1);
+        assertThat(engine.submit(ask("cam-u", "v", 11_900), t -> { }).get().contextReused()).isTrue();
+
         MemorySnapshot v2 = snapshot("cam-u", 2, VISION);
         publish(v2, 20_000);
         served = serving(prefilled(v2));
-        Thread.sleep(400);
         AnswerReport back = engine.submit(ask("cam-u", "z", 21_000), t -> { }).get();
         assertThat(back.fallbackPrefill()).isFalse();
         assertThat(back.contextVersion()).isEqualTo(2);

@@ -110,13 +110,14 @@ class ContextCacheTest {
     }
 
     @Test
-    void listsAStreamsContextsNewestFirst() {
+    void listsAStreamsServedContextsNewestFirst() {
         ContextCache cache = new ContextCache(1 << 20);
         cache.put(entry("a", 2, 1));
         cache.put(entry("b", 9, 1));
         cache.put(entry("a", 5, 1));
         cache.put(entry("a", 1, 1));
-        assertThat(cache.of("a")).extracting(PrefilledContext::memoryVersion).containsExactly(5L, 2L, 1L);
-        assertThat(cache.of("c")).isEmpty();
+        cache.put(new ContextCache.Entry(context("a", 7, 7, 1), true));
+        assertThat(cache.served("a")).extracting(PrefilledContext::memoryVersion).containsExactly(5L, 2L, 1L);
+        assertThat(cache.served("c")).isEmpty();
     }
 }
