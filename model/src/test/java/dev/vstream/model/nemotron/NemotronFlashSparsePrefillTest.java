@@ -1,5 +1,10 @@
 package dev.vstream.model.nemotron;
 
+import static dev.vstream.model.lm.SparsePrefillChecks.SAME;
+import static dev.vstream.model.lm.SparsePrefillChecks.assertSameCache;
+import static dev.vstream.model.lm.SparsePrefillChecks.maxRel;
+import static dev.vstream.model.lm.SparsePrefillChecks.randomTokens;
+import static dev.vstream.model.lm.SparsePrefillChecks.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +28,6 @@ import dev.vstream.model.loader.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -44,51 +48,9 @@ class NemotronFlashSparsePrefillTest {
     private static final int ATTENTION_OPERATOR = 4;
     /** Per output row: max |err| over the row / max |expected| over the row (the kernels' criterion). */
     private static final double ROW_REL_TOLERANCE = 1e-4;
-    /** "The same computation": two runs may differ in the last bits (JIT-dependent vector reductions). */
-    private static final double SAME = 1e-6;
-
-    private static int[] randomTokens(int count, int vocab, long seed) {
-        Random random = new Random(seed);
-        int[] tokens = new int[count];
-        for (int i = 0; i < count; i++) {
-            tokens[i] = random.nextInt(vocab);
-        }
-        return tokens;
-    }
-
-    private static PatternConfig uniform(HeadConfig head, int heads) {
-        return new PatternConfig(List.of(Collections.nCopies(heads, head)));
-    }
-
-    private static double maxRel(float[] actual, float[] expected, int length) {
-        double abs = 0;
-        double scale = 0;
-        for (int i = 0; i < length; i++) {
-            assertThat(Float.isFinite(actual[i])).isTrue();
-            abs = Math.max(abs, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return abs / scale;
-    }
 
     private static KvCache attentionCache(NemotronFlash model, ContextState state) {
         return state.cache(model.firstSlot(ATTENTION_OPERATOR), KvCache.class);
-    }
-
-    /**
-     * Same positions, same keys and values up to the last-bit noise of the JIT (the Vector API
-     * reductions round differently interpreted and compiled, so even two dense runs of one
-     * model can differ in the last bit).
-     */
-    private static void assertSameCache(KvCache actual, KvCache expected) {
-        assertThat(actual.length()).isEqualTo(expected.length());
-        int floats = expected.length() * expected.kvDim();
-        double keys = maxRel(actual.keys(), expected.keys(), floats);
-        double values = maxRel(actual.values(), expected.values(), floats);
-        System.out.printf(Locale.ROOT, "KV cache after sparse vs dense prefill (%d positions): keys max rel %.3e, "
-                + "values max rel %.3e%n", expected.length(), keys, values);
-        assertThat(keys).as("keys").isLessThan(SAME);
-        assertThat(values).as("values").isLessThan(SAME);
     }
 
     @Test
@@ -144,7 +106,7 @@ class NemotronFlashSparsePrefillTest {
             double rel = maxRel(sparse, dense, dense.length);
             System.out.printf(Locale.ROOT, "sparse kernel (full a-shape) vs dense prefill: logits max rel %.3e%n", rel);
             assertThat(rel).isLessThan(1e-5);
-            assertSameCache(attentionCache(model, sparseState), attentionCache(model, denseState));
+            assertSameCache(attentionCache(model, sparseState), attentionCache(model, denseState), "KV cache");
             float[] a = new float[vocab];
             float[] b = new float[vocab];
             for (int token : new int[] {3, 99, 200}) {
@@ -323,7 +285,7 @@ class NemotronFlashSparsePrefillTest {
             }
             KvCache sparseCache = sparseState.cache(model.firstSlot(ATTENTION_OPERATOR), KvCache.class);
             KvCache denseCache = denseState.cache(model.firstSlot(ATTENTION_OPERATOR), KvCache.class);
-            assertSameCache(sparseCache, denseCache);
+            assertSameCache(sparseCache, denseCache, "KV cache");
             // The kernel's k and v are the ones this call cached.
             int kvDim = layer.kvHeads() * d;
             for (int t = 0; t < rows; t += 97) {

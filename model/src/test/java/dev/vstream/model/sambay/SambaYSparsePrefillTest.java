@@ -1,5 +1,10 @@
 package dev.vstream.model.sambay;
 
+import static dev.vstream.model.lm.SparsePrefillChecks.SAME;
+import static dev.vstream.model.lm.SparsePrefillChecks.assertSameCache;
+import static dev.vstream.model.lm.SparsePrefillChecks.maxRel;
+import static dev.vstream.model.lm.SparsePrefillChecks.randomTokens;
+import static dev.vstream.model.lm.SparsePrefillChecks.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +29,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -41,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SambaYSparsePrefillTest {
 
     private static final double ROW_REL_TOLERANCE = 1e-4;
-    private static final double SAME = 1e-6;
     /** Prefill blocks of the tests: several blocks per prompt. */
     private static final int BLOCK = 64;
 
@@ -53,30 +56,6 @@ class SambaYSparsePrefillTest {
      */
     private static SambaYModel load(Checkpoint checkpoint) {
         return SambaYModel.load(checkpoint, SambaYGoldens.SCALAR, DifferentialAttention.QUERY_CHUNK, BLOCK);
-    }
-
-    private static int[] randomTokens(int count, int vocab, long seed) {
-        Random random = new Random(seed);
-        int[] tokens = new int[count];
-        for (int i = 0; i < count; i++) {
-            tokens[i] = random.nextInt(vocab);
-        }
-        return tokens;
-    }
-
-    private static PatternConfig uniform(HeadConfig head, int heads) {
-        return new PatternConfig(List.of(Collections.nCopies(heads, head)));
-    }
-
-    private static double maxRel(float[] actual, float[] expected, int length) {
-        double abs = 0;
-        double scale = 0;
-        for (int i = 0; i < length; i++) {
-            assertThat(Float.isFinite(actual[i])).isTrue();
-            abs = Math.max(abs, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return abs / scale;
     }
 
     private static KvCache sharedCache(SambaYModel model, ContextState state) {
@@ -92,17 +71,6 @@ class SambaYSparsePrefillTest {
             }
         }
         throw new AssertionError("no full-attention layer");
-    }
-
-    private static void assertSameCache(KvCache actual, KvCache expected) {
-        assertThat(actual.length()).isEqualTo(expected.length());
-        int floats = expected.length() * expected.kvDim();
-        double keys = maxRel(actual.keys(), expected.keys(), floats);
-        double values = maxRel(actual.values(), expected.values(), floats);
-        System.out.printf(Locale.ROOT, "shared KV cache after sparse vs dense prefill (%d positions): keys max rel "
-                + "%.3e, values max rel %.3e%n", expected.length(), keys, values);
-        assertThat(keys).as("keys").isLessThan(SAME);
-        assertThat(values).as("values").isLessThan(SAME);
     }
 
     @Test
@@ -170,7 +138,7 @@ class SambaYSparsePrefillTest {
                 System.out.printf(Locale.ROOT, "sparse kernel (full a-shape) vs dense prefill, %s: logits max rel "
                         + "%.3e%n", which, rel);
                 assertThat(rel).isLessThan(1e-5);
-                assertSameCache(sharedCache(model, sparseState), sharedCache(model, denseState));
+                assertSameCache(sharedCache(model, sparseState), sharedCache(model, denseState), "shared KV cache");
                 float[] a = new float[vocab];
                 float[] b = new float[vocab];
                 for (int token : new int[] {3, 99, 200}) {
@@ -202,7 +170,7 @@ class SambaYSparsePrefillTest {
             assertThat(rel).isLessThan(1e-5);
             ContextState noLogits = model.newContext();
             model.prefillEmbeddings(noLogits, rows, tokens.length, options, null);
-            assertSameCache(sharedCache(model, noLogits), sharedCache(model, denseState));
+            assertSameCache(sharedCache(model, noLogits), sharedCache(model, denseState), "shared KV cache");
             float[] a = new float[vocab];
             float[] b = new float[vocab];
             model.prefill(denseState, new int[] {5, 6}, a);
@@ -389,7 +357,7 @@ class SambaYSparsePrefillTest {
                 System.arraycopy(x, start * d, ws.normed, 0, n * d);
                 layer.forward(n, start, denseState, ws);
             }
-            assertSameCache(sharedCache(model, sparseState), sharedCache(model, denseState));
+            assertSameCache(sharedCache(model, sparseState), sharedCache(model, denseState), "shared KV cache");
 
             Random random = new Random(99);
             for (int step = 0; step < 3; step++) {
