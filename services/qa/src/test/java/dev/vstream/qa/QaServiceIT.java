@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vstream.api.memory.MemorySnapshot;
+import dev.vstream.api.memory.TestSnapshots;
 import dev.vstream.api.memory.MemorySnapshotCodec;
-import dev.vstream.api.memory.SlotKind;
-import dev.vstream.api.memory.TokenType;
 import dev.vstream.api.question.AnswerCodec;
 import dev.vstream.api.question.AnswerRecord;
 import dev.vstream.api.question.QuestionCodec;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -87,21 +85,7 @@ class QaServiceIT {
     }
 
     static MemorySnapshot snapshot(String stream, long version, int tokens) {
-        SplittableRandom random = new SplittableRandom(version);
-        float[] values = new float[tokens * VISION];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        SlotKind[] kinds = new SlotKind[tokens];
-        int[] slots = new int[tokens];
-        long[] times = new long[tokens];
-        for (int t = 0; t < tokens; t++) {
-            kinds[t] = t == 0 ? SlotKind.STAR_ABSTRACT : t < tokens / 2 ? SlotKind.STAR_TEMPORAL : SlotKind.STAR_SPATIAL;
-            slots[t] = t / 2;
-            times[t] = version * 1_000_000L + t * 10_000L;
-        }
-        return new MemorySnapshot(stream, version, version * 1_000_000L, System.currentTimeMillis(), "clip-it",
-                "a".repeat(64), false, TokenType.F16, VISION, kinds, slots, times, values);
+        return TestSnapshots.random(stream, version, System.currentTimeMillis(), tokens, VISION);
     }
 
     /** Publishes and returns the time Kafka stamped on the record. */

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.vstream.api.memory.MemorySnapshot;
-import dev.vstream.api.memory.SlotKind;
-import dev.vstream.api.memory.TokenType;
+import dev.vstream.api.memory.TestSnapshots;
 import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.context.prefill.ContextPrefill;
 import dev.vstream.context.prefill.PrefilledContext;
@@ -53,21 +52,7 @@ class PrefilledContextCodecTest {
     }
 
     static MemorySnapshot snapshot(String stream, long version, int tokens) {
-        SplittableRandom random = new SplittableRandom(version);
-        float[] values = new float[tokens * VISION];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        SlotKind[] kinds = new SlotKind[tokens];
-        int[] slots = new int[tokens];
-        long[] times = new long[tokens];
-        for (int t = 0; t < tokens; t++) {
-            kinds[t] = t == 0 ? SlotKind.STAR_ABSTRACT : t < tokens / 2 ? SlotKind.STAR_TEMPORAL : SlotKind.STAR_SPATIAL;
-            slots[t] = t / 2;
-            times[t] = t * 100_000L;
-        }
-        return new MemorySnapshot(stream, version, version * 500_000, 1_000 + version, "clip-test", "0".repeat(64),
-                false, TokenType.F16, VISION, kinds, slots, times, values);
+        return TestSnapshots.random(stream, version, 1_000 + version, tokens, VISION);
     }
 
     /** A small record: a state of one tiny KV cache, three positions. */
@@ -140,7 +125,7 @@ class PrefilledContextCodecTest {
         PrefilledContext decoded = PrefilledContextCodec.decode(encoded);
         assertThat(decoded.streamId()).isEqualTo("cam-a");
         assertThat(decoded.memoryVersion()).isEqualTo(3);
-        assertThat(decoded.newestPtsMicros()).isEqualTo(1_500_000);
+        assertThat(decoded.newestPtsMicros()).isEqualTo(3_000_000);
         assertThat(decoded.newestWallClockMs()).isEqualTo(1_003);
         assertThat(decoded.promptLayoutVersion()).isEqualTo(PromptLayout.VERSION);
         assertThat(decoded.modelId()).isEqualTo(host.modelId());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vstream.api.memory.MemorySnapshot;
+import dev.vstream.api.memory.TestSnapshots;
 import dev.vstream.api.memory.SlotKind;
 import dev.vstream.api.memory.TokenType;
 import dev.vstream.context.model.LanguageModelHost;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -63,21 +63,7 @@ class ContextRefresherTest {
     }
 
     static MemorySnapshot snapshot(String stream, long version, long wallClockMs, int tokens, int channels) {
-        SplittableRandom random = new SplittableRandom(version * 31 + tokens);
-        float[] values = new float[tokens * channels];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        SlotKind[] kinds = new SlotKind[tokens];
-        int[] slots = new int[tokens];
-        long[] times = new long[tokens];
-        for (int t = 0; t < tokens; t++) {
-            kinds[t] = t < tokens / 2 ? SlotKind.STAR_TEMPORAL : SlotKind.STAR_SPATIAL;
-            slots[t] = t / 4;
-            times[t] = t * 10_000L;
-        }
-        return new MemorySnapshot(stream, version, version * 100_000, wallClockMs, "clip-test", "0".repeat(64), false,
-                TokenType.F16, channels, kinds, slots, times, values);
+        return TestSnapshots.random(stream, version, wallClockMs, tokens, channels);
     }
 
     static MemorySnapshot snapshot(String stream, long version) {
