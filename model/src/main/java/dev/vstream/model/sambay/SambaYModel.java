@@ -9,8 +9,6 @@ import dev.vstream.kernels.sparse.PatternConfig;
 import dev.vstream.kernels.sparse.PermutedBlockSparseAttention;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.ContextState;
-import dev.vstream.model.lm.EmbeddingPrefill;
-import dev.vstream.model.lm.LanguageModel;
 import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
