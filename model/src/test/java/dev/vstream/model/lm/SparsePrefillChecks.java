@@ -59,4 +59,24 @@ public final class SparsePrefillChecks {
         assertThat(keys).as("keys").isLessThan(SAME);
         assertThat(values).as("values").isLessThan(SAME);
     }
+
+    /** Residual rows: noise for text; for video, a patch embedding of (t mod frame) plus a little noise. */
+    public static float[] videoLikeStream(int rows, int hidden, int videoStart, int frame, long seed) {
+        Random random = new Random(seed);
+        float[][] patch = new float[frame][hidden];
+        for (float[] p : patch) {
+            for (int i = 0; i < hidden; i++) {
+                p[i] = (float) random.nextGaussian();
+            }
+        }
+        float[] x = new float[rows * hidden];
+        for (int t = 0; t < rows; t++) {
+            boolean video = t >= videoStart && t < rows - 25;
+            for (int i = 0; i < hidden; i++) {
+                double noise = random.nextGaussian();
+                x[t * hidden + i] = (float) (video ? patch[(t - videoStart) % frame][i] + 0.2 * noise : noise);
+            }
+        }
+        return x;
+    }
 }

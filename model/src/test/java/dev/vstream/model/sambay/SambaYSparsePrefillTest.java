@@ -5,6 +5,7 @@ import static dev.vstream.model.lm.SparsePrefillChecks.assertSameCache;
 import static dev.vstream.model.lm.SparsePrefillChecks.maxRel;
 import static dev.vstream.model.lm.SparsePrefillChecks.randomTokens;
 import static dev.vstream.model.lm.SparsePrefillChecks.uniform;
+import static dev.vstream.model.lm.SparsePrefillChecks.videoLikeStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -376,24 +377,5 @@ class SambaYSparsePrefillTest {
                 assertThat(rel).isLessThan(SAME);
             }
         }
-    }
-
-    private static float[] videoLikeStream(int rows, int hidden, int videoStart, int frame, long seed) {
-        Random random = new Random(seed);
-        float[][] patch = new float[frame][hidden];
-        for (float[] p : patch) {
-            for (int i = 0; i < hidden; i++) {
-                p[i] = (float) random.nextGaussian();
-            }
-        }
-        float[] x = new float[rows * hidden];
-        for (int t = 0; t < rows; t++) {
-            boolean video = t >= videoStart && t < rows - 25;
-            for (int i = 0; i < hidden; i++) {
-                double noise = random.nextGaussian();
-                x[t * hidden + i] = (float) (video ? patch[(t - videoStart) % frame][i] + 0.2 * noise : noise);
-            }
-        }
-        return x;
     }
 }
