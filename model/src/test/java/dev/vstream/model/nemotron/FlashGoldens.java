@@ -7,8 +7,7 @@ import dev.vstream.kernels.cpu.CpuFeatures;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.linalg.ComputePool;
 import dev.vstream.model.loader.SafetensorsFile;
-import java.net.URISyntaxException;
-import java.net.URL;
+import dev.vstream.model.testing.GoldenResources;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -42,24 +41,12 @@ final class FlashGoldens {
     }
 
     static CpuKernels kernels(String name) {
-        return switch (name) {
-            case "vector" -> VECTOR;
-            case "scalar" -> SCALAR;
-            default -> throw new IllegalArgumentException(name);
-        };
+        return GoldenResources.kernels(name, VECTOR, SCALAR);
     }
 
     /** A file or folder under the test resources' {@code nemotron/} folder. */
     static Path path(String relative) {
-        URL url = FlashGoldens.class.getResource("/nemotron/" + relative);
-        if (url == null) {
-            fail("golden resource nemotron/" + relative + " is missing: run reference/nemotron/make_goldens.py");
-        }
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return GoldenResources.path("nemotron", relative);
     }
 
     /** A golden of {@link #TINY}. */

@@ -8,8 +8,7 @@ import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.linalg.ComputePool;
 import dev.vstream.model.loader.Checkpoint;
 import dev.vstream.model.loader.SafetensorsFile;
-import java.net.URISyntaxException;
-import java.net.URL;
+import dev.vstream.model.testing.GoldenResources;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -34,23 +33,11 @@ final class SambaYGoldens {
     }
 
     static CpuKernels kernels(String name) {
-        return switch (name) {
-            case "vector" -> VECTOR;
-            case "scalar" -> SCALAR;
-            default -> throw new IllegalArgumentException(name);
-        };
+        return GoldenResources.kernels(name, VECTOR, SCALAR);
     }
 
     static Path path(String relative) {
-        URL url = SambaYGoldens.class.getResource("/sambay/" + relative);
-        if (url == null) {
-            fail("golden resource sambay/" + relative + " is missing: run reference/sambay/make_goldens.py");
-        }
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return GoldenResources.path("sambay", relative);
     }
 
     static float[] read(String tensor) {

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.vstream.model.loader.SafetensorsFile;
-import java.net.URISyntaxException;
-import java.net.URL;
+import dev.vstream.model.testing.GoldenResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,15 +28,7 @@ public final class Goldens {
 
     /** A file or folder under the test resources' {@code vision/} folder. */
     public static Path path(String relative) {
-        URL url = Goldens.class.getResource("/vision/" + relative);
-        if (url == null) {
-            fail("golden resource vision/" + relative + " is missing: run reference/vision/make_goldens.py");
-        }
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return GoldenResources.path("vision", relative);
     }
 
     /** A golden tensor as floats. */
