@@ -3,6 +3,9 @@ package dev.vstream.kernels.cpu;
 import dev.vstream.kernels.activation.Activations;
 import dev.vstream.kernels.activation.ScalarActivations;
 import dev.vstream.kernels.activation.VectorActivations;
+import dev.vstream.kernels.attention.RowAttention;
+import dev.vstream.kernels.attention.ScalarRowAttention;
+import dev.vstream.kernels.attention.VectorRowAttention;
 import dev.vstream.kernels.elementwise.Elementwise;
 import dev.vstream.kernels.elementwise.ScalarElementwise;
 import dev.vstream.kernels.elementwise.VectorElementwise;
@@ -30,13 +33,13 @@ import java.util.Objects;
  *   }
  * </pre>
  *
- * The matrix kernels run on the given pool (owned by the caller, closed after the kernels are
+ * The matrix kernels and the row attention run on the given pool (owned by the caller, closed after the kernels are
  * done); the pointwise kernels run on the calling thread. The scalar set ignores the pool.
  * Instances hold scratch buffers: one per inference loop, not shared between concurrent
  * callers.
  */
 public record CpuKernels(Gemm gemm, Gemv gemv, Norms norms, Activations activations,
-                         Elementwise elementwise) {
+                         Elementwise elementwise, RowAttention rowAttention) {
 
     /** Which implementations to use; AUTO decides by {@link CpuFeatures#vectorKernelsPay()}. */
     public enum Choice { AUTO, VECTOR, SCALAR }
@@ -49,6 +52,7 @@ public record CpuKernels(Gemm gemm, Gemv gemv, Norms norms, Activations activati
         Objects.requireNonNull(norms, "norms");
         Objects.requireNonNull(activations, "activations");
         Objects.requireNonNull(elementwise, "elementwise");
+        Objects.requireNonNull(rowAttention, "rowAttention");
     }
 
     /**
@@ -81,17 +85,17 @@ public record CpuKernels(Gemm gemm, Gemv gemv, Norms norms, Activations activati
     /** The Vector API set; the caller has checked that the Vector API is loaded. */
     static CpuKernels vector(ComputePool pool) {
         return new CpuKernels(new VectorGemm(pool), new VectorGemv(pool), new VectorNorms(),
-                new VectorActivations(), new VectorElementwise());
+                new VectorActivations(), new VectorElementwise(), new VectorRowAttention(pool));
     }
 
     /** The scalar double-precision reference set. */
     static CpuKernels scalar() {
         return new CpuKernels(new ScalarGemm(), new ScalarGemv(), new ScalarNorms(),
-                new ScalarActivations(), new ScalarElementwise());
+                new ScalarActivations(), new ScalarElementwise(), new ScalarRowAttention());
     }
 
     /** The chosen implementations, e.g. {@code VectorGemm[512-bit, tile 6x64, 2 threads], ...}. */
     public String describe() {
-        return gemm + ", " + gemv + ", " + norms + ", " + activations + ", " + elementwise;
+        return gemm + ", " + gemv + ", " + norms + ", " + activations + ", " + elementwise + ", " + rowAttention;
     }
 }

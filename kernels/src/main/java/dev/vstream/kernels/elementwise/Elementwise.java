@@ -13,13 +13,4 @@ public interface Elementwise {
 
     /** {@code dst[i] *= src[i]}. */
     void mul(float[] dst, int dstOffset, float[] src, int srcOffset, int length);
-
-    /**
-     * A weighted sum of rows per head, attention's value sum for one query position:
-     * {@code dst[h * width + c] += sum_j weights[weightOffset + h * weightStride + j] * rows[rowOffset + j * width + c]}
-     * for {@code h < heads}, {@code j < count}, {@code c < width}. Each row is read once for all heads. The sum runs
-     * over {@code j} in order (an FMA per term in the vector kernels, so the last bits may differ from the reference).
-     */
-    void addWeightedRows(float[] dst, int heads, int width, float[] weights, int weightOffset, int weightStride,
-                         float[] rows, int rowOffset, int count);
 }

@@ -22,20 +22,6 @@ final class ElementwiseArguments {
         }
     }
 
-    static void checkWeightedRows(float[] dst, int heads, int width, float[] weights, int weightOffset,
-                                  int weightStride, float[] rows, int rowOffset, int count) {
-        if (heads < 0 || width < 0 || count < 0 || weightStride < count) {
-            throw new IllegalArgumentException("weighted rows: heads " + heads + ", width " + width + ", count " + count
-                    + ", weight stride " + weightStride);
-        }
-        requireRange("dst", dst.length, 0, Math.multiplyExact(heads, width));
-        if (heads > 0) {
-            requireRange("weights", weights.length, weightOffset,
-                    Math.addExact(Math.multiplyExact(heads - 1, weightStride), count));
-        }
-        requireRange("rows", rows.length, rowOffset, Math.multiplyExact(count, width));
-    }
-
     private static void requireRange(String name, int arrayLength, int offset, int length) {
         if (offset < 0 || offset > arrayLength || length > arrayLength - offset) {
             throw new IllegalArgumentException(name + " needs " + length + " floats from offset "

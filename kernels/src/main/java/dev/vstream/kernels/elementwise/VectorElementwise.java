@@ -48,31 +48,6 @@ public final class VectorElementwise implements Elementwise {
     }
 
     @Override
-    public void addWeightedRows(float[] dst, int heads, int width, float[] weights, int weightOffset, int weightStride,
-                                float[] rows, int rowOffset, int count) {
-        ElementwiseArguments.checkWeightedRows(dst, heads, width, weights, weightOffset, weightStride, rows, rowOffset,
-                count);
-        int vectorWidth = width - width % LANES;
-        for (int j = 0; j < count; j++) {
-            int row = rowOffset + j * width;
-            for (int h = 0; h < heads; h++) {
-                float w = weights[weightOffset + h * weightStride + j];
-                FloatVector weight = FloatVector.broadcast(FLOATS, w);
-                int o = h * width;
-                int c = 0;
-                for (; c < vectorWidth; c += LANES) {
-                    FloatVector.fromArray(FLOATS, rows, row + c)
-                            .fma(weight, FloatVector.fromArray(FLOATS, dst, o + c))
-                            .intoArray(dst, o + c);
-                }
-                for (; c < width; c++) {
-                    dst[o + c] = Math.fma(w, rows[row + c], dst[o + c]);
-                }
-            }
-        }
-    }
-
-    @Override
     public String toString() {
         return "VectorElementwise[" + FLOATS.vectorBitSize() + "-bit]";
     }

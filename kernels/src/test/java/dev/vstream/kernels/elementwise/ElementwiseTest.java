@@ -55,41 +55,4 @@ class ElementwiseTest {
         assertThatThrownBy(() -> new ScalarElementwise().mul(x, 30, new float[40], 0, 20))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dst needs 20");
     }
-
-    @Test
-    void weightedRowsEqualADoubleReference() {
-        Random random = new Random(SEED + 1);
-        for (int trial = 0; trial < 30; trial++) {
-            int heads = 1 + random.nextInt(5);
-            int width = new int[] {1, 7, 16, 32, 64, 100}[random.nextInt(6)];
-            int count = new int[] {0, 1, 3, 50, 777}[random.nextInt(5)];
-            int stride = count + random.nextInt(4);
-            int weightOffset = random.nextInt(3);
-            int rowOffset = random.nextInt(3);
-            float[] weights = TestTensors.uniform(random, weightOffset + heads * stride);
-            float[] rows = TestTensors.uniform(random, rowOffset + count * width);
-            float[] start = TestTensors.uniform(random, heads * width);
-            double[] expected = new double[heads * width];
-            for (int h = 0; h < heads; h++) {
-                for (int c = 0; c < width; c++) {
-                    double sum = start[h * width + c];
-                    for (int j = 0; j < count; j++) {
-                        sum += (double) weights[weightOffset + h * stride + j] * rows[rowOffset + j * width + c];
-                    }
-                    expected[h * width + c] = sum;
-                }
-            }
-            for (Elementwise kernel : new Elementwise[] {new ScalarElementwise(), new VectorElementwise()}) {
-                float[] dst = start.clone();
-                kernel.addWeightedRows(dst, heads, width, weights, weightOffset, stride, rows, rowOffset, count);
-                for (int i = 0; i < dst.length; i++) {
-                    // float accumulation over up to 777 terms of magnitude <= 1
-                    assertThat((double) dst[i]).as("%s trial %d", kernel, trial)
-                            .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-3 + 1e-5 * count));
-                }
-            }
-        }
-        assertThatThrownBy(() -> new VectorElementwise().addWeightedRows(new float[4], 2, 2, new float[3], 0, 2,
-                new float[4], 0, 2)).isInstanceOf(IllegalArgumentException.class);
-    }
 }

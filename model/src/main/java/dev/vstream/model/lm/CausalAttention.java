@@ -1,5 +1,6 @@
 package dev.vstream.model.lm;
 
+import dev.vstream.kernels.attention.RowAttentionLayout;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.linalg.OutputMode;
 import dev.vstream.kernels.tensor.DType;
@@ -34,8 +35,6 @@ public final class CausalAttention {
     private float[] queries = new float[0];          // (queries, headDim), scaled
     private float[] scores = new float[0];           // (queries, keys)
     private float[] output = new float[0];           // (queries, valueDim)
-    private float[] rowQueries = new float[0];       // (heads, kvDim), attendCachedRow
-    private float[] ownScores = new float[0];        // (heads, own rows), attendCachedRow
 
     public CausalAttention(CpuKernels kernels) {
         this.kernels = kernels;
@@ -97,44 +96,18 @@ public final class CausalAttention {
     }
 
     /**
-     * One query position over a position-major {@link KvCache} read in place, no gather: the queries of
-     * {@code heads} heads, each a row {@code (kvDim)} of {@code paddedQueries} holding its head's {@code headDim}
-     * query at the columns of the key head it reads (zeros elsewhere, so one GEMM over whole cache rows scores
-     * every head), see every cached position (the frozen prefix and the cache's own rows). Writes per head the
-     * softmax-weighted sum of whole value rows, {@code out[h * kvDim, (h + 1) * kvDim)}; the caller takes its head's
-     * value columns. The cache is read twice, sequentially: a decode step at a long context costs one pass over it.
+     * One query position (a decode step, a prompt's last row) over every position of {@code cache}, read in place
+     * by the kernels' {@link dev.vstream.kernels.attention.RowAttention}: the frozen prefix (fp32 or bf16) and the
+     * cache's own rows, each once, whatever the number of heads. No gather, no mask (every cached position is
+     * visible to the newest one).
      *
-     * @param paddedQueries {@code (heads, kvDim)}, not scaled
+     * @param query {@code (heads, headDim)} from {@code queryOffset}, not scaled
+     * @param out   {@code (heads, valueWidth)} from {@code outOffset}
      */
-    public void attendCachedRow(float[] paddedQueries, int heads, KvCache cache, float scale, float[] out) {
-        int kvDim = cache.kvDim();
-        int shared = cache.sharedLength();
-        int own = cache.length() - shared;
-        int keyCount = cache.length();
-        long size = (long) heads * kvDim;
-        rowQueries = grow(rowQueries, size);
-        for (int i = 0; i < size; i++) {
-            rowQueries[i] = paddedQueries[i] * scale;
-        }
-        scores = grow(scores, (long) heads * keyCount);
-        ownScores = grow(ownScores, (long) heads * own);
-        if (shared > 0) {
-            kernels.gemm().multiply(rowQueries, 0, heads, view(cache.sharedKeys(), shared, kvDim), null, scores, 0,
-                    OutputMode.OVERWRITE);
-        }
-        if (own > 0) {
-            // (heads, own) beside the (heads, shared) block: moved into place row by row below.
-            kernels.gemm().multiply(rowQueries, 0, heads, view(cache.ownKeys(), own, kvDim), null, ownScores, 0,
-                    OutputMode.OVERWRITE);
-        }
-        for (int h = heads - 1; h >= 0; h--) {
-            System.arraycopy(scores, h * shared, scores, h * keyCount, shared);
-            System.arraycopy(ownScores, h * own, scores, h * keyCount + shared, own);
-        }
-        kernels.activations().softmaxRows(scores, 0, heads, keyCount);
-        Arrays.fill(out, 0, (int) size, 0f);
-        kernels.elementwise().addWeightedRows(out, heads, kvDim, scores, 0, keyCount, cache.sharedValues(), 0, shared);
-        kernels.elementwise().addWeightedRows(out, heads, kvDim, scores, shared, keyCount, cache.ownValues(), 0, own);
+    public void attendCached(float[] query, int queryOffset, RowAttentionLayout layout, KvCache cache, float scale,
+            float[] out, int outOffset) {
+        kernels.rowAttention().attend(query, queryOffset, layout, scale, cache.frozenRows(), cache.ownRows(), out,
+                outOffset);
     }
 
     private static Tensor view(float[] data, int rows, int cols) {

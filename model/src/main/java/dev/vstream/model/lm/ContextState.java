@@ -87,15 +87,20 @@ public final class ContextState {
         return caches.stream().mapToLong(LayerCache::sizeInBytes).sum();
     }
 
-    /** A deep, immutable copy of the current state. */
+    /** A deep, immutable copy of the current state, exact ({@link KvPrecision#F32}). */
     public Snapshot snapshot() {
-        return new Snapshot(layout, position, copyAll(caches));
+        return snapshot(KvPrecision.F32);
     }
 
-    private static ArrayList<LayerCache> copyAll(List<LayerCache> caches) {
+    /**
+     * A deep, immutable copy of the current state whose full-attention KV caches are stored in
+     * {@code precision} ({@link KvCache#frozenCopy}); every other cache is copied exactly.
+     */
+    public Snapshot snapshot(KvPrecision precision) {
+        Objects.requireNonNull(precision, "precision");
         ArrayList<LayerCache> copies = new ArrayList<>(caches.size());
-        caches.forEach(c -> copies.add(c.copy()));
-        return copies;
+        caches.forEach(c -> copies.add(c instanceof KvCache kv ? kv.frozenCopy(precision) : c.copy()));
+        return new Snapshot(layout, position, copies);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.vstream.model.lm;
 
+import dev.vstream.kernels.attention.KvRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -48,6 +49,9 @@ import java.util.zip.CRC32C;
  *   4     {@link SsmState}               rows &gt; 0, stateSize &gt; 0           state  (rows * stateSize)
  *   5     {@link DeltaRuleState}         heads &gt; 0, keyDim &gt; 0,            state  (heads * keyDim * valueDim)
  *                                valueDim &gt; 0
+ *   6     {@link KvCache}, bf16          kvDim &gt; 0, length &gt;= 0             as kind 1, each entry a u16: the
+ *                                                                    bfloat16 bit pattern (the top half of
+ *                                                                    the binary32), keys then values
  *
  * N-4     4     u32 CRC-32C ({@link CRC32C}, Castagnoli) of bytes [0, N-4), where N is the total length
  * </pre>
@@ -63,7 +67,10 @@ import java.util.zip.CRC32C;
  * then the magic, the version, the layout (malformed UTF-8 is refused), the position, the slot
  * count, and per slot the kind and dimensions, whose float count must fit in the bytes left
  * before the CRC before any array is allocated; bytes left over after the last slot are refused.
- * Versions other than 1 are refused (a future version must change the number).
+ * Versions other than 1 are refused (a future version must change the number). Kind 6 was added
+ * to version 1 without changing any other kind: a decoder that predates it refuses such a slot
+ * as an unknown kind. A KV cache is written as kind 6 exactly when it is frozen in bf16
+ * ({@link ContextState#snapshot(KvPrecision)}), else as kind 1.
  */
 public final class ContextStateCodec {
 
@@ -79,6 +86,7 @@ public final class ContextStateCodec {
     static final int KIND_CONV = 3;
     static final int KIND_SSM = 4;
     static final int KIND_DELTA_RULE = 5;
+    static final int KIND_KV_CACHE_BF16 = 6;
 
     private static final byte[] MAGIC = {'V', 'S', 'C', 'S'};
     private static final int CRC_BYTES = 4;
@@ -111,7 +119,7 @@ public final class ContextStateCodec {
         long size = MIN_SIZE + layout.length;
         for (LayerCache cache : caches) {
             size += 1 + switch (cache) {
-                case KvCache kv -> 2 * 4 + 2L * kv.length() * kv.kvDim() * Float.BYTES;
+                case KvCache kv -> 2 * 4 + 2L * kv.length() * kv.kvDim() * (bf16(kv) ? Short.BYTES : Float.BYTES);
                 case SlidingWindowKvCache ring -> 3 * 4 + 2L * ring.window() * ring.kvDim() * Float.BYTES;
                 case ConvState conv -> 2 * 4 + (long) conv.width() * conv.channels() * Float.BYTES;
                 case SsmState ssm -> 2 * 4 + (long) ssm.rows() * ssm.stateSize() * Float.BYTES;
@@ -143,6 +151,13 @@ public final class ContextStateCodec {
         buf.putInt(snapshot.position()).putInt(caches.size());
         for (LayerCache cache : caches) {
             switch (cache) {
+                case KvCache kv when bf16(kv) -> {
+                    buf.put((byte) KIND_KV_CACHE_BF16).putInt(kv.kvDim()).putInt(kv.length());
+                    KvRows.Bf16 rows = (KvRows.Bf16) kv.frozenRows();
+                    int n = kv.length() * kv.kvDim();
+                    putShorts(buf, rows.keys(), n);
+                    putShorts(buf, rows.values(), n);
+                }
                 case KvCache kv -> {
                     buf.put((byte) KIND_KV_CACHE).putInt(kv.kvDim()).putInt(kv.length());
                     int n = kv.length() * kv.kvDim();
@@ -176,6 +191,16 @@ public final class ContextStateCodec {
         }
         buf.putInt((int) crc(out, body));
         return out;
+    }
+
+    /** Whether the cache is written as kind 6: all its positions frozen in bf16. */
+    private static boolean bf16(KvCache kv) {
+        return kv.frozenPrecision() == KvPrecision.BF16 && kv.frozenLength() == kv.length();
+    }
+
+    private static void putShorts(ByteBuffer buf, short[] source, int count) {
+        buf.asShortBuffer().put(source, 0, count);
+        buf.position(buf.position() + count * Short.BYTES);
     }
 
     private static void putFloats(ByteBuffer buf, float[] source, int count) {
@@ -316,6 +341,12 @@ public final class ContextStateCodec {
                     int n = floats(2, what + " keys and values", kvDim, length);
                     yield KvCache.of(kvDim, length, readFloats(n), readFloats(n));
                 }
+                case KIND_KV_CACHE_BF16 -> {
+                    int kvDim = dimension(what + " kvDim");
+                    int length = count(what + " length");
+                    int n = entries(2, Short.BYTES, what + " bf16 keys and values", kvDim, length);
+                    yield KvCache.ofBf16(kvDim, length, readShorts(n), readShorts(n));
+                }
                 case KIND_SLIDING_WINDOW -> {
                     int window = dimension(what + " window");
                     int kvDim = dimension(what + " kvDim");
@@ -349,7 +380,7 @@ public final class ContextStateCodec {
                     yield delta;
                 }
                 default -> throw new ContextStateFormatException("unknown cache kind " + kind + " in slot " + slot
-                        + " (known: 1 .. 5)", kindOffset);
+                        + " (known: 1 .. 6)", kindOffset);
             };
         }
 
@@ -395,17 +426,29 @@ public final class ContextStateCodec {
          * left before the CRC before anything is allocated (so it also fits an int).
          */
         private int floats(int arrays, String what, int... dimensions) {
-            long limit = buf.remaining() / ((long) arrays * Float.BYTES);
+            return entries(arrays, Float.BYTES, what, dimensions);
+        }
+
+        /** As {@link #floats}, for entries of {@code bytes} bytes each. */
+        private int entries(int arrays, int bytes, String what, int... dimensions) {
+            long limit = buf.remaining() / ((long) arrays * bytes);
             long product = 1;
             for (int d : dimensions) {
                 product *= d; // product <= limit < 2^31 and d < 2^31 before: no overflow
                 if (product > limit) {
                     throw new ContextStateFormatException("truncated or oversized: " + what + ", " + arrays + " x "
-                            + Arrays.toString(dimensions) + " floats, exceed the " + buf.remaining()
+                            + Arrays.toString(dimensions) + " entries of " + bytes + " bytes, exceed the " + buf.remaining()
                             + " bytes left before the CRC", buf.position());
                 }
             }
             return (int) product;
+        }
+
+        private short[] readShorts(int count) {
+            short[] out = new short[count];
+            buf.asShortBuffer().get(out);
+            buf.position(buf.position() + count * Short.BYTES);
+            return out;
         }
 
         private float[] readFloats(int count) {

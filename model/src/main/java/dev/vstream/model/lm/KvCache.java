@@ -1,28 +1,30 @@
 package dev.vstream.model.lm;
 
+import dev.vstream.kernels.attention.KvRows;
+import dev.vstream.kernels.tensor.DType;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Keys and values of every position so far, for a full (global) attention layer. Position
- * major: position {@code p}'s keys are {@code kvDim} floats at {@link #offsetAt offsetAt(p)}
- * of {@link #keysAt keysAt(p)}, heads concatenated, the layout of the K and V projections.
+ * major: position {@code p}'s keys are {@code kvDim} floats, heads concatenated, the layout of the
+ * K and V projections.
  *
- * <p>A cache resumed from a {@link ContextState.Snapshot} shares the snapshot's arrays as a
- * frozen prefix (positions {@code 0 .. sharedLength() - 1}) and appends to arrays of its own,
- * so resuming a long context copies nothing; the frozen arrays are never written. Readers that
- * want one contiguous array ({@link #keys()}, {@link #values()}) get the prefix copied in once
- * on their first call. Own arrays grow by doubling.
+ * <p>Two runs of positions: a frozen prefix ({@link #frozenRows()}, positions
+ * {@code 0 .. frozenLength() - 1}), shared with the {@link ContextState.Snapshot} it was resumed
+ * from and never written, fp32 or bf16 ({@link KvPrecision}); then the cache's own fp32 rows
+ * ({@link #ownRows()}), appended, growing by doubling. Resuming a long context so copies
+ * nothing. Readers that want one contiguous fp32 array ({@link #keys()}, {@link #values()}) get
+ * the prefix copied (widened) in once on their first call; {@link #copyKeys} and
+ * {@link #copyValues} read any position of either run in place.
  */
 public final class KvCache implements LayerCache {
 
     private static final float[] NONE = new float[0];
 
     private final int kvDim;
-    private float[] sharedKeys = NONE;   // (sharedLength, kvDim), read-only: a snapshot's
-    private float[] sharedValues = NONE;
-    private int sharedLength;
-    private float[] keys;   // (capacity, kvDim): positions sharedLength ..
+    private KvRows frozen = KvRows.EMPTY; // read-only: a snapshot's
+    private float[] keys;   // (capacity, kvDim): positions frozenLength() ..
     private float[] values; // (capacity, kvDim)
     private int length;     // positions held in total
 
@@ -36,16 +38,17 @@ public final class KvCache implements LayerCache {
         this.values = NONE;
     }
 
-    private KvCache(int kvDim, int length, float[] keys, float[] values) {
+    private KvCache(int kvDim, KvRows frozen, float[] keys, float[] values, int length) {
         this.kvDim = kvDim;
-        this.length = length;
+        this.frozen = frozen;
         this.keys = keys;
         this.values = values;
+        this.length = length;
     }
 
     /**
-     * A cache holding exactly {@code length} positions whose keys and values are the given
-     * arrays (taken over, not copied), each of {@code length * kvDim} entries; for
+     * A cache of exactly {@code length} fp32 positions whose keys and values are the given arrays
+     * (taken over, not copied), each of {@code length * kvDim} entries; for
      * {@link ContextStateCodec}, which checks the sizes first.
      */
     static KvCache of(int kvDim, int length, float[] keys, float[] values) {
@@ -53,7 +56,16 @@ public final class KvCache implements LayerCache {
             throw new IllegalArgumentException("KV cache of " + length + " x " + kvDim + " given arrays of "
                     + keys.length + " and " + values.length);
         }
-        return new KvCache(kvDim, length, keys, values);
+        return new KvCache(kvDim, KvRows.EMPTY, keys, values, length);
+    }
+
+    /** A frozen bf16 cache of exactly {@code length} positions over the given bit patterns (taken over); for the codec. */
+    static KvCache ofBf16(int kvDim, int length, short[] keys, short[] values) {
+        if (kvDim <= 0 || length < 0 || (long) length * kvDim != keys.length || keys.length != values.length) {
+            throw new IllegalArgumentException("bf16 KV cache of " + length + " x " + kvDim + " given arrays of "
+                    + keys.length + " and " + values.length);
+        }
+        return new KvCache(kvDim, new KvRows.Bf16(keys, values, length), NONE, NONE, length);
     }
 
     public int kvDim() {
@@ -65,52 +77,59 @@ public final class KvCache implements LayerCache {
         return length;
     }
 
-    /** Positions in the frozen prefix shared with a snapshot (0 when none). */
-    public int sharedLength() {
-        return sharedLength;
+    /** Positions in the frozen prefix (0 when none). */
+    public int frozenLength() {
+        return frozen.rows();
     }
 
-    /** The array holding position {@code p}'s keys. */
-    public float[] keysAt(int position) {
+    /** The frozen prefix, positions {@code 0 .. frozenLength() - 1}; never write to it. */
+    public KvRows frozenRows() {
+        return frozen;
+    }
+
+    /** The own rows, positions {@code frozenLength() .. length - 1}, fp32 from row 0 of the arrays. */
+    public KvRows ownRows() {
+        return new KvRows.F32(keys, values, length - frozen.rows());
+    }
+
+    /** How the frozen prefix is stored; fp32 when there is none. */
+    public KvPrecision frozenPrecision() {
+        return frozen instanceof KvRows.Bf16 ? KvPrecision.BF16 : KvPrecision.F32;
+    }
+
+    /** Copies {@code width} keys of {@code position} from column {@code column} into {@code dst} (widened if bf16). */
+    public void copyKeys(int position, int column, float[] dst, int dstOffset, int width) {
+        copy(true, position, column, dst, dstOffset, width);
+    }
+
+    /** Copies {@code width} values of {@code position} from column {@code column}, as {@link #copyKeys}. */
+    public void copyValues(int position, int column, float[] dst, int dstOffset, int width) {
+        copy(false, position, column, dst, dstOffset, width);
+    }
+
+    private void copy(boolean key, int position, int column, float[] dst, int dstOffset, int width) {
         Objects.checkIndex(position, length);
-        return position < sharedLength ? sharedKeys : keys;
-    }
-
-    /** The array holding position {@code p}'s values. */
-    public float[] valuesAt(int position) {
-        Objects.checkIndex(position, length);
-        return position < sharedLength ? sharedValues : values;
-    }
-
-    /** Offset of position {@code p} in {@link #keysAt}{@code (p)} and {@link #valuesAt}{@code (p)}. */
-    public int offsetAt(int position) {
-        Objects.checkIndex(position, length);
-        return (position < sharedLength ? position : position - sharedLength) * kvDim;
-    }
-
-    /** The frozen prefix's keys {@code (sharedLength, kvDim)}; never write to it. */
-    public float[] sharedKeys() {
-        return sharedKeys;
-    }
-
-    /** The frozen prefix's values {@code (sharedLength, kvDim)}; never write to it. */
-    public float[] sharedValues() {
-        return sharedValues;
-    }
-
-    /** Keys of positions {@code sharedLength() ..}, from offset 0. */
-    public float[] ownKeys() {
-        return keys;
-    }
-
-    /** Values of positions {@code sharedLength() ..}, from offset 0. */
-    public float[] ownValues() {
-        return values;
+        Objects.checkFromIndexSize(column, width, kvDim);
+        int prefix = frozen.rows();
+        if (position >= prefix) {
+            System.arraycopy(key ? keys : values, (position - prefix) * kvDim + column, dst, dstOffset, width);
+            return;
+        }
+        int from = position * kvDim + column;
+        switch (frozen) {
+            case KvRows.F32 f -> System.arraycopy(key ? f.keys() : f.values(), from, dst, dstOffset, width);
+            case KvRows.Bf16 b -> {
+                short[] bits = key ? b.keys() : b.values();
+                for (int i = 0; i < width; i++) {
+                    dst[dstOffset + i] = DType.bf16ToFloat(bits[from + i]);
+                }
+            }
+        }
     }
 
     /**
-     * All keys contiguous {@code (capacity, kvDim)}, valid up to {@code length * kvDim}; a frozen
-     * prefix is copied in first (once).
+     * All keys contiguous fp32 {@code (capacity, kvDim)}, valid up to {@code length * kvDim}; a
+     * frozen prefix is copied (widened) in first, once.
      */
     public float[] keys() {
         unshare();
@@ -135,7 +154,7 @@ public final class KvCache implements LayerCache {
      * fused QKV projection's output is read in place).
      */
     public void append(float[] source, int keyOffset, int valueOffset, int rowStride, int positions) {
-        int own = length - sharedLength;
+        int own = length - frozen.rows();
         ensureCapacity(Math.addExact(own, positions));
         for (int r = 0; r < positions; r++) {
             System.arraycopy(source, keyOffset + r * rowStride, keys, (own + r) * kvDim, kvDim);
@@ -158,34 +177,69 @@ public final class KvCache implements LayerCache {
         }
     }
 
-    /** Makes the keys and values one contiguous pair of own arrays (copies the frozen prefix in). */
+    /** Makes the keys and values one contiguous pair of own fp32 arrays (copies the frozen prefix in). */
     private void unshare() {
-        if (sharedLength == 0) {
+        if (frozen.rows() == 0) {
             return;
         }
-        int own = length - sharedLength;
-        float[] allKeys = Arrays.copyOf(sharedKeys, Math.toIntExact((long) Math.max(length, 16) * kvDim));
-        float[] allValues = Arrays.copyOf(sharedValues, allKeys.length);
-        System.arraycopy(keys, 0, allKeys, sharedLength * kvDim, own * kvDim);
-        System.arraycopy(values, 0, allValues, sharedLength * kvDim, own * kvDim);
+        float[] allKeys = new float[Math.toIntExact((long) Math.max(length, 16) * kvDim)];
+        float[] allValues = new float[allKeys.length];
+        writeAll(allKeys, allValues);
         keys = allKeys;
         values = allValues;
-        sharedKeys = NONE;
-        sharedValues = NONE;
-        sharedLength = 0;
+        frozen = KvRows.EMPTY;
     }
 
-    /** An independent deep copy, contiguous and trimmed to its length. */
+    /** Every position's keys and values, fp32, into the starts of the given arrays. */
+    private void writeAll(float[] allKeys, float[] allValues) {
+        int prefix = frozen.rows();
+        int n = prefix * kvDim;
+        switch (frozen) {
+            case KvRows.F32 f -> {
+                System.arraycopy(f.keys(), 0, allKeys, 0, n);
+                System.arraycopy(f.values(), 0, allValues, 0, n);
+            }
+            case KvRows.Bf16 b -> {
+                for (int i = 0; i < n; i++) {
+                    allKeys[i] = DType.bf16ToFloat(b.keys()[i]);
+                    allValues[i] = DType.bf16ToFloat(b.values()[i]);
+                }
+            }
+        }
+        System.arraycopy(keys, 0, allKeys, n, (length - prefix) * kvDim);
+        System.arraycopy(values, 0, allValues, n, (length - prefix) * kvDim);
+    }
+
+    /** An independent deep copy, fp32, contiguous and trimmed to its length (exact: bf16 widens without loss). */
     @Override
     public KvCache copy() {
-        int n = length * kvDim;
-        float[] k = new float[n];
-        float[] v = new float[n];
-        System.arraycopy(sharedKeys, 0, k, 0, sharedLength * kvDim);
-        System.arraycopy(sharedValues, 0, v, 0, sharedLength * kvDim);
-        System.arraycopy(keys, 0, k, sharedLength * kvDim, (length - sharedLength) * kvDim);
-        System.arraycopy(values, 0, v, sharedLength * kvDim, (length - sharedLength) * kvDim);
-        return new KvCache(kvDim, length, k, v);
+        float[] k = new float[length * kvDim];
+        float[] v = new float[k.length];
+        writeAll(k, v);
+        return new KvCache(kvDim, KvRows.EMPTY, k, v, length);
+    }
+
+    /**
+     * A frozen copy in {@code precision}: every position in the prefix, nothing of its own (shares
+     * a prefix already in that form). bf16 rounds to nearest even.
+     */
+    public KvCache frozenCopy(KvPrecision precision) {
+        if (precision == KvPrecision.F32) {
+            return copy();
+        }
+        if (frozen instanceof KvRows.Bf16 && frozen.rows() == length) {
+            return new KvCache(kvDim, frozen, NONE, NONE, length);
+        }
+        float[] k = new float[length * kvDim];
+        float[] v = new float[k.length];
+        writeAll(k, v);
+        short[] kb = new short[k.length];
+        short[] vb = new short[v.length];
+        for (int i = 0; i < k.length; i++) {
+            kb[i] = DType.bf16FromFloat(k[i]);
+            vb[i] = DType.bf16FromFloat(v[i]);
+        }
+        return new KvCache(kvDim, new KvRows.Bf16(kb, vb, length), NONE, NONE, length);
     }
 
     /**
@@ -194,25 +248,24 @@ public final class KvCache implements LayerCache {
      */
     @Override
     public KvCache resumeCopy() {
-        KvCache resumed = new KvCache(kvDim);
-        if (sharedLength == 0) {
-            resumed.sharedKeys = keys;
-            resumed.sharedValues = values;
-            resumed.sharedLength = length;
-            resumed.length = length;
-            return resumed;
+        int own = length - frozen.rows();
+        if (own == 0) {
+            return new KvCache(kvDim, frozen, NONE, NONE, length);
         }
-        KvCache compact = copy();
-        return compact.resumeCopy();
+        if (frozen.rows() == 0) {
+            return new KvCache(kvDim, new KvRows.F32(keys, values, length), NONE, NONE, length);
+        }
+        return copy().resumeCopy();
     }
 
     @Override
     public long sizeInBytes() {
-        return 2L * length * kvDim * Float.BYTES;
+        return frozen.bytes(kvDim) + 2L * (length - frozen.rows()) * kvDim * Float.BYTES;
     }
 
     @Override
     public String toString() {
-        return "KvCache[" + length + " x " + kvDim + (sharedLength > 0 ? ", " + sharedLength + " shared" : "") + "]";
+        return "KvCache[" + length + " x " + kvDim + (frozen.rows() > 0 ? ", " + frozen.rows() + " frozen "
+                + frozenPrecision() : "") + "]";
     }
 }

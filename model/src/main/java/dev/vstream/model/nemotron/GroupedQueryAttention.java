@@ -2,6 +2,7 @@ package dev.vstream.model.nemotron;
 
 import dev.vstream.kernels.attention.AttentionPlan;
 import dev.vstream.kernels.attention.AttentionShape;
+import dev.vstream.kernels.attention.RowAttentionLayout;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.sparse.HeadConfig;
 import dev.vstream.kernels.sparse.ModalitySpans;
@@ -51,6 +52,8 @@ final class GroupedQueryAttention implements Operator {
     private final float scale;
     private final CausalAttention attention;
     private final CpuKernels kernels;
+    private final RowAttentionLayout rowLayout; // one query row over the cache
+    private final float[] valueRow;             // (headDim): a cached value head, for the transposing gather
 
     GroupedQueryAttention(Checkpoint checkpoint, String prefix, NemotronFlashConfig config, CausalAttention attention,
             CpuKernels kernels) {
@@ -71,6 +74,8 @@ final class GroupedQueryAttention implements Operator {
         this.scale = (float) (1 / Math.sqrt(headDim));
         this.attention = attention;
         this.kernels = kernels;
+        this.rowLayout = RowAttentionLayout.grouped(heads, kvHeads, headDim);
+        this.valueRow = new float[headDim];
     }
 
     @Override
@@ -109,6 +114,12 @@ final class GroupedQueryAttention implements Operator {
             rope.apply(keysAndValues, 0, kvDim, rows, kvHeads, firstPosition);
         }
         cache.append(keysAndValues, 0, rows * kvDim, kvDim, rows);
+        if (rows == 1) {
+            // A decode step (or a one-token prompt): the cache read in place, every head at once.
+            attention.attendCached(q, 0, rowLayout, cache, scale, context, 0);
+            output.forwardAdd(context, 0, rows, x, 0);
+            return;
+        }
         int keyCount = cache.length();
         int group = heads / kvHeads;
         attention.reserve(keyCount, headDim, headDim);
@@ -215,11 +226,10 @@ final class GroupedQueryAttention implements Operator {
         float[] keys = attention.keys();
         float[] valuesTransposed = attention.valuesTransposed();
         for (int p = 0; p < keyCount; p++) {
-            int source = cache.offsetAt(p) + g * headDim;
-            System.arraycopy(cache.keysAt(p), source, keys, p * headDim, headDim);
-            float[] values = cache.valuesAt(p);
+            cache.copyKeys(p, g * headDim, keys, p * headDim, headDim);
+            cache.copyValues(p, g * headDim, valueRow, 0, headDim);
             for (int d = 0; d < headDim; d++) {
-                valuesTransposed[d * keyCount + p] = values[source + d];
+                valuesTransposed[d * keyCount + p] = valueRow[d];
             }
         }
     }

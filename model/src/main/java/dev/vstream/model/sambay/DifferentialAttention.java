@@ -2,6 +2,7 @@ package dev.vstream.model.sambay;
 
 import dev.vstream.kernels.attention.AttentionPlan;
 import dev.vstream.kernels.attention.AttentionShape;
+import dev.vstream.kernels.attention.RowAttentionLayout;
 import dev.vstream.kernels.attention.TiledAttention;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.kernels.sparse.HeadConfig;
@@ -56,6 +57,7 @@ final class DifferentialAttention implements TokenMixer {
     private final float lambda;
     private final float lambdaInit;
     private final int queryChunk;
+    private final RowAttentionLayout rowLayout; // one row over the shared cache
 
     DifferentialAttention(Checkpoint checkpoint, String prefix, int layer, Role role, SambaYConfig config,
             CpuKernels kernels, int slot, int queryChunk) {
@@ -64,6 +66,7 @@ final class DifferentialAttention implements TokenMixer {
         }
         this.queryChunk = queryChunk;
         this.config = config;
+        this.rowLayout = rowLayout(config);
         this.kernels = kernels;
         this.role = role;
         this.slot = slot;
@@ -145,23 +148,22 @@ final class DifferentialAttention implements TokenMixer {
                 requireLength(cache.length(), position);
                 attendAll(rows, position, stride, ws, new KeySource() {
                     @Override
-                    public float[] keys(int p) {
-                        return p < position ? cache.keys() : ws.qkv;
+                    public void copyKeys(int p, int column, float[] dst, int dstOffset, int width) {
+                        if (p < position) {
+                            System.arraycopy(cache.keys(), cache.offset(p) + column, dst, dstOffset, width);
+                        } else {
+                            System.arraycopy(ws.qkv, (p - position) * stride + qDim + column, dst, dstOffset, width);
+                        }
                     }
 
                     @Override
-                    public float[] values(int p) {
-                        return p < position ? cache.values() : ws.qkv;
-                    }
-
-                    @Override
-                    public int keyOffset(int p) {
-                        return p < position ? cache.offset(p) : (p - position) * stride + qDim;
-                    }
-
-                    @Override
-                    public int valueOffset(int p) {
-                        return p < position ? cache.offset(p) : (p - position) * stride + qDim + kvDim;
+                    public void copyValues(int p, int column, float[] dst, int dstOffset, int width) {
+                        if (p < position) {
+                            System.arraycopy(cache.values(), cache.offset(p) + column, dst, dstOffset, width);
+                        } else {
+                            System.arraycopy(ws.qkv, (p - position) * stride + qDim + kvDim + column, dst, dstOffset,
+                                    width);
+                        }
                     }
                 });
                 cache.append(ws.qkv, qDim, qDim + kvDim, stride, rows);
@@ -195,75 +197,57 @@ final class DifferentialAttention implements TokenMixer {
 
     /**
      * The new rows attend the shared cache: one row (a decode step, a prompt's last row) reads the cache in place
-     * ({@link CausalAttention#attendCachedRow}), more rows gather their keys and values per chunk.
+     * ({@link CausalAttention#attendCached}), more rows gather their keys and values per chunk.
      */
     private void attendCached(int rows, int position, int stride, SambaYWorkspace ws, KvCache cache) {
         if (rows > 1) {
-            attendAll(rows, position, stride, ws, cached(cache));
+            attendAll(rows, position, stride, ws, new KeySource() {
+                @Override
+                public void copyKeys(int p, int column, float[] dst, int dstOffset, int width) {
+                    cache.copyKeys(p, column, dst, dstOffset, width);
+                }
+
+                @Override
+                public void copyValues(int p, int column, float[] dst, int dstOffset, int width) {
+                    cache.copyValues(p, column, dst, dstOffset, width);
+                }
+            });
             return;
         }
-        int hd = config.headDim();
-        int kvDim = config.kvDim();
-        int pairs = config.heads() / 2;
-        int pairsPerKv = config.heads() / config.kvHeads();
-        // Row h of the padded queries: query head h (pair h / 2, half h % 2) at the columns of its key head.
-        float[] padded = ws.paddedQueries;
-        java.util.Arrays.fill(padded, 0f);
-        for (int pair = 0; pair < pairs; pair++) {
-            int kvPair = pair / pairsPerKv;
-            for (int half = 0; half < 2; half++) {
-                int head = 2 * pair + half;
-                System.arraycopy(ws.qkv, head * hd, padded, head * kvDim + (2 * kvPair + half) * hd, hd);
-            }
-        }
-        float[] out = ws.paddedOutput;
         if (cache.length() != position + 1) {
             requireLength(cache.length(), position + 1);
         }
-        ws.attention.attendCachedRow(padded, config.heads(), cache, (float) (1 / Math.sqrt(hd)), out);
-        for (int pair = 0; pair < pairs; pair++) {
-            int kvPair = pair / pairsPerKv;
-            for (int half = 0; half < 2; half++) {
-                // Each softmax map weighs both value heads of its kv pair: [v_2j | v_2j+1].
-                System.arraycopy(out, (2 * pair + half) * kvDim + 2 * kvPair * hd, half == 0 ? ws.heads1 : ws.heads2,
-                        pair * 2 * hd, 2 * hd);
-            }
+        int hd = config.headDim();
+        ws.attention.attendCached(ws.qkv, 0, rowLayout, cache, (float) (1 / Math.sqrt(hd)), ws.rowOutput, 0);
+        for (int head = 0; head < config.heads(); head++) {
+            // Head 2i + half is map `half` of pair i; each map weighs both value heads of its kv pair: [v_2j | v_2j+1].
+            System.arraycopy(ws.rowOutput, head * 2 * hd, head % 2 == 0 ? ws.heads1 : ws.heads2, head / 2 * 2 * hd,
+                    2 * hd);
         }
     }
 
-    /** Where the keys and values of position p are: an array and the offset of its kv row. */
-    private interface KeySource {
-        float[] keys(int position);
-
-        float[] values(int position);
-
-        int keyOffset(int position);
-
-        int valueOffset(int position);
+    /**
+     * Which cached columns each query head reads: head {@code 2i + half} (pair i, map {@code half}) scores key head
+     * {@code 2j + half} of its kv pair {@code j} and weighs the pair's two value heads.
+     */
+    private static RowAttentionLayout rowLayout(SambaYConfig config) {
+        int hd = config.headDim();
+        int pairsPerKv = config.heads() / config.kvHeads();
+        int[] keyColumns = new int[config.heads()];
+        int[] valueColumns = new int[config.heads()];
+        for (int head = 0; head < config.heads(); head++) {
+            int kvPair = head / 2 / pairsPerKv;
+            keyColumns[head] = (2 * kvPair + head % 2) * hd;
+            valueColumns[head] = 2 * kvPair * hd;
+        }
+        return new RowAttentionLayout(config.heads(), hd, config.kvDim(), keyColumns, valueColumns, 2 * hd);
     }
 
-    private static KeySource cached(KvCache cache) {
-        return new KeySource() {
-            @Override
-            public float[] keys(int position) {
-                return cache.keysAt(position);
-            }
+    /** Where the keys and values of position p are: copied out, {@code width} entries from column {@code column}. */
+    private interface KeySource {
+        void copyKeys(int position, int column, float[] dst, int dstOffset, int width);
 
-            @Override
-            public float[] values(int position) {
-                return cache.valuesAt(position);
-            }
-
-            @Override
-            public int keyOffset(int position) {
-                return cache.offsetAt(position);
-            }
-
-            @Override
-            public int valueOffset(int position) {
-                return cache.offsetAt(position);
-            }
-        };
+        void copyValues(int position, int column, float[] dst, int dstOffset, int width);
     }
 
     /**
@@ -288,18 +272,15 @@ final class DifferentialAttention implements TokenMixer {
             for (int kvPair = 0; kvPair < config.kvHeads() / 2; kvPair++) {
                 float[] valuesT = attention.valuesTransposed();
                 for (int j = 0; j < keyCount; j++) {
-                    int p = firstKey + j;
-                    float[] values = source.values(p);
-                    int base = source.valueOffset(p) + 2 * kvPair * hd;
+                    source.copyValues(firstKey + j, 2 * kvPair * hd, ws.valueRow, 0, 2 * hd);
                     for (int e = 0; e < 2 * hd; e++) {
-                        valuesT[e * keyCount + j] = values[base + e];
+                        valuesT[e * keyCount + j] = ws.valueRow[e];
                     }
                 }
                 for (int half = 0; half < 2; half++) {
                     float[] keys = attention.keys();
                     for (int j = 0; j < keyCount; j++) {
-                        int p = firstKey + j;
-                        System.arraycopy(source.keys(p), source.keyOffset(p) + (2 * kvPair + half) * hd, keys, j * hd, hd);
+                        source.copyKeys(firstKey + j, (2 * kvPair + half) * hd, keys, j * hd, hd);
                     }
                     float[] out = half == 0 ? ws.heads1 : ws.heads2;
                     for (int pair = kvPair * pairsPerKv; pair < (kvPair + 1) * pairsPerKv; pair++) {

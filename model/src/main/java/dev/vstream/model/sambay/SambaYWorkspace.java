@@ -27,14 +27,14 @@ final class SambaYWorkspace {
     float[] qkv;       // (n, qDim + 2 kvDim): fused attention projection
     float[] heads1;    // (n, qDim): per head pair, softmax(q1 k1^T) [v1 | v2], then the combined output
     float[] heads2;    // (n, qDim): per head pair, softmax(q2 k2^T) [v1 | v2]
-    final float[] paddedQueries; // (heads, kvDim): one row's queries at their key heads' columns
-    final float[] paddedOutput;  // (heads, kvDim): their softmax-weighted value rows
+    final float[] rowOutput;     // (heads, 2 headDim): one row's softmax-weighted value pairs, per query head
+    final float[] valueRow;      // (2 headDim): one cached value pair, for a transposing gather
 
     SambaYWorkspace(SambaYConfig config, CpuKernels kernels) {
         this.config = config;
         this.attention = new CausalAttention(kernels);
-        this.paddedQueries = new float[Math.multiplyExact(config.heads(), config.kvDim())];
-        this.paddedOutput = new float[paddedQueries.length];
+        this.rowOutput = new float[Math.multiplyExact(config.heads(), 2 * config.headDim())];
+        this.valueRow = new float[2 * config.headDim()];
         ensure(1);
     }
 

@@ -33,7 +33,8 @@ class ContextStateCodecTest {
         Random random = new Random(42);
         ContextState.Snapshot snapshot = snapshotOfEveryKind(random, "tiny layout: ünïcode ⚙ 😀", 1234);
         List<LayerCache> caches = snapshot.caches();
-        assertThat(caches).hasSize(7);
+        assertThat(caches).hasSize(8);
+        assertThat(((KvCache) caches.get(7)).frozenPrecision()).isEqualTo(KvPrecision.BF16);
         assertThat(((SlidingWindowKvCache) caches.get(2)).length()).isGreaterThan(((SlidingWindowKvCache) caches.get(2)).window());
         assertThat(((KvCache) caches.get(0)).length()).isZero();
 
@@ -95,7 +96,8 @@ class ContextStateCodecTest {
             CpuKernels kernels = CpuKernels.select(CpuKernels.Choice.SCALAR, CpuFeatures.detect(), pool);
             SambaYModel model = SambaYModel.load(checkpoint, kernels);
             // Longer than the sliding window (8): the rings have wrapped.
-            assertResumesIdentically(model, 21, 7);
+            assertResumesIdentically(model, 21, 7, KvPrecision.F32);
+            assertResumesIdentically(model, 21, 7, KvPrecision.BF16);
         }
     }
 
@@ -105,12 +107,13 @@ class ContextStateCodecTest {
                 Checkpoint checkpoint = Checkpoint.open(resource("/nemotron/flash_tiny"))) {
             CpuKernels kernels = CpuKernels.select(CpuKernels.Choice.SCALAR, CpuFeatures.detect(), pool);
             NemotronFlash model = NemotronFlash.load(checkpoint, kernels);
-            assertResumesIdentically(model, 13, 6);
+            assertResumesIdentically(model, 13, 6, KvPrecision.F32);
+            assertResumesIdentically(model, 13, 6, KvPrecision.BF16);
         }
     }
 
     /** Prefills {@code prompt} tokens, round-trips the snapshot, decodes {@code steps} more on both. */
-    private static void assertResumesIdentically(LanguageModel model, int prompt, int steps) {
+    private static void assertResumesIdentically(LanguageModel model, int prompt, int steps, KvPrecision precision) {
         int vocab = model.vocabSize();
         int[] tokens = new int[prompt + steps];
         for (int i = 0; i < tokens.length; i++) {
@@ -119,7 +122,7 @@ class ContextStateCodecTest {
         ContextState original = model.newContext();
         float[] logits = new float[vocab];
         model.prefill(original, Arrays.copyOf(tokens, prompt), logits);
-        ContextState.Snapshot snapshot = original.snapshot();
+        ContextState.Snapshot snapshot = original.snapshot(precision);
         byte[] encoded = ContextStateCodec.encode(snapshot);
         assertThat(encoded).hasSize(Math.toIntExact(ContextStateCodec.encodedSize(snapshot)));
         ContextState.Snapshot decoded = ContextStateCodec.decode(encoded);
@@ -200,7 +203,10 @@ class ContextStateCodecTest {
                 header(1, slot(4, 1 << 16, 1 << 16)),
                 header(1, slot(5, max, max, max)),      // the product overflows a long
                 header(1, slot(5, 1 << 11, 1 << 11, 1 << 11)),
-                header(1, slot(5, 2, 1, 1)));           // only 2 floats, still more than the 0 bytes left
+                header(1, slot(5, 2, 1, 1)),            // only 2 floats, still more than the 0 bytes left
+                header(1, slot(6, max, max)),
+                header(1, slot(6, 1 << 16, 1 << 15)),  // 2^31 bf16 entries per array
+                header(1, slot(6, 1, 1)));             // 2 x 2 bytes, more than the 0 bytes left
         long start = System.nanoTime();
         for (byte[] bytes : crafted) {
             assertThat(bytes.length).isLessThan(40);
@@ -239,7 +245,7 @@ class ContextStateCodecTest {
 
     @Test
     void unknownKindsAreRefused() {
-        for (int kind : new int[] {0, 6, 7, 0x80, 0xFF}) {
+        for (int kind : new int[] {0, 7, 9, 0x80, 0xFF}) {
             ContextStateFormatException e = assertFormatError(header(1, slot(kind, 1, 1)), "unknown cache kind " + kind);
             assertThat(e.offset()).isEqualTo(16);
         }
@@ -428,10 +434,14 @@ class ContextStateCodecTest {
         DeltaRuleState delta = new DeltaRuleState(1, 1, 2);
         fill(delta.state(), random);
         caches.add(delta);
+        KvCache halves = new KvCache(1 + random.nextInt(2));
+        int halfLength = random.nextInt(3);
+        halves.append(randomFloats(random, halfLength * 2 * halves.kvDim()), 0, halves.kvDim(), 2 * halves.kvDim(),
+                halfLength);
+        caches.replaceAll(LayerCache::copy);
+        caches.add(halves.frozenCopy(KvPrecision.BF16));
         java.util.Collections.shuffle(caches, random);
-        ContextState state = new ContextState(random.nextBoolean() ? "sm" : "small ü", caches);
-        state.advance(random.nextInt(100));
-        return state.snapshot();
+        return ContextState.Snapshot.of(random.nextBoolean() ? "sm" : "small ü", random.nextInt(100), caches);
     }
 
     /** Every kind, with random bits (NaN payloads, infinities, subnormals, -0 included). */
@@ -454,9 +464,10 @@ class ContextStateCodecTest {
         delta.state()[2] = -0.0f;
         delta.state()[3] = Float.MIN_VALUE;
         SsmState single = new SsmState(1, 1);
-        ContextState state = new ContextState(layout, List.of(empty, kv, ring, conv, ssm, delta, single));
-        state.advance(position);
-        return state.snapshot();
+        KvCache halves = new KvCache(4);
+        halves.append(randomFloats(random, 9 * 8), 0, 4, 8, 9);
+        return ContextState.Snapshot.of(layout, position, List.of(empty.copy(), kv.copy(), ring.copy(), conv.copy(),
+                ssm.copy(), delta.copy(), single.copy(), halves.frozenCopy(KvPrecision.BF16)));
     }
 
     private static float[] randomFloats(Random random, int count) {
@@ -469,6 +480,18 @@ class ContextStateCodecTest {
         for (int i = 0; i < array.length; i++) {
             array[i] = random.nextInt(4) == 0 ? (float) random.nextGaussian() : Float.intBitsToFloat(random.nextInt());
         }
+    }
+
+    private static int[] kvBits(KvCache cache, boolean keys) {
+        float[] all = new float[cache.length() * cache.kvDim()];
+        for (int p = 0; p < cache.length(); p++) {
+            if (keys) {
+                cache.copyKeys(p, 0, all, p * cache.kvDim(), cache.kvDim());
+            } else {
+                cache.copyValues(p, 0, all, p * cache.kvDim(), cache.kvDim());
+            }
+        }
+        return bits(all, all.length);
     }
 
     private static int[] bits(float[] array, int count) {
@@ -493,9 +516,10 @@ class ContextStateCodecTest {
                     KvCache other = (KvCache) a;
                     assertThat(other.kvDim()).isEqualTo(kv.kvDim());
                     assertThat(other.length()).isEqualTo(kv.length());
-                    int n = kv.length() * kv.kvDim();
-                    assertThat(bits(other.keys(), n)).as("slot %d keys", slot).isEqualTo(bits(kv.keys(), n));
-                    assertThat(bits(other.values(), n)).as("slot %d values", slot).isEqualTo(bits(kv.values(), n));
+                    assertThat(other.frozenPrecision()).isEqualTo(kv.frozenPrecision());
+                    // Read in place: keys() would unfreeze (widen) a bf16 cache.
+                    assertThat(kvBits(other, true)).as("slot %d keys", slot).isEqualTo(kvBits(kv, true));
+                    assertThat(kvBits(other, false)).as("slot %d values", slot).isEqualTo(kvBits(kv, false));
                 }
                 case SlidingWindowKvCache ring -> {
                     SlidingWindowKvCache other = (SlidingWindowKvCache) a;

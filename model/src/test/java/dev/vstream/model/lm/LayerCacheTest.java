@@ -3,6 +3,8 @@ package dev.vstream.model.lm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vstream.kernels.attention.KvRows;
+import dev.vstream.kernels.tensor.DType;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -107,8 +109,9 @@ class LayerCacheTest {
 
         KvCache first = snapshot.resume().cache(0, KvCache.class);
         KvCache second = snapshot.resume().cache(0, KvCache.class);
-        assertThat(first.sharedLength()).isEqualTo(3);
-        assertThat(first.sharedKeys()).as("shared, not copied").isSameAs(second.sharedKeys());
+        assertThat(first.frozenLength()).isEqualTo(3);
+        assertThat(((KvRows.F32) first.frozenRows()).keys()).as("shared, not copied")
+                .isSameAs(((KvRows.F32) second.frozenRows()).keys());
         first.append(rows(10, 2, 2), 0, 2, 4, 2);
         second.append(rows(20, 1, 2), 0, 2, 4, 1);
         assertThat(first.length()).isEqualTo(5);
@@ -119,11 +122,13 @@ class LayerCacheTest {
         assertThat(key(first, 3)).containsExactly(1000, 1001);
         assertThat(key(first, 4)).containsExactly(1100, 1101);
         assertThat(key(second, 3)).containsExactly(2000, 2001);
-        assertThat(first.valuesAt(4)[first.offsetAt(4)]).isEqualTo(-1100);
+        float[] value = new float[1];
+        first.copyValues(4, 0, value, 0, 1);
+        assertThat(value[0]).isEqualTo(-1100);
 
         // A contiguous reader gets the prefix copied in once; the snapshot and the other continuation are untouched.
         float[] all = first.keys();
-        assertThat(first.sharedLength()).isZero();
+        assertThat(first.frozenLength()).isZero();
         assertThat(Arrays.copyOf(all, 10)).containsExactly(0, 1, 100, 101, 200, 201, 1000, 1001, 1100, 1101);
         all[0] = -1;
         assertThat(key(second, 0)).containsExactly(0, 1);
@@ -137,8 +142,48 @@ class LayerCacheTest {
         assertThat(key(again, 0)).containsExactly(0, 1);
     }
 
+    @Test
+    void aBf16SnapshotRoundsTheKvCacheOnlyAndWidensExactlyOnTheWayBack() {
+        KvCache kv = new KvCache(2);
+        SsmState ssm = new SsmState(1, 2);
+        ContextState state = new ContextState("test", List.of(kv, ssm));
+        float[] source = {1.00390625f, -3.0078125f, 0.1f, 7f, 1e-3f, 2f, 65504.7f, -0f};
+        kv.append(source, 0, 2, 4, 2);
+        ssm.state()[0] = 0.1f;
+        state.advance(2);
+
+        ContextState.Snapshot snapshot = state.snapshot(KvPrecision.BF16);
+        assertThat(snapshot.sizeInBytes()).isEqualTo(2L * 2 * 2 * Short.BYTES + 2 * Float.BYTES);
+        ContextState resumed = snapshot.resume();
+        KvCache frozen = resumed.cache(0, KvCache.class);
+        assertThat(frozen.frozenPrecision()).isEqualTo(KvPrecision.BF16);
+        assertThat(frozen.frozenLength()).isEqualTo(2);
+        for (int p = 0; p < 2; p++) {
+            float[] expected = {round(source[p * 4]), round(source[p * 4 + 1])};
+            assertThat(key(frozen, p)).containsExactly(expected);
+        }
+        assertThat(resumed.cache(1, SsmState.class).state()[0]).as("recurrent state exact").isEqualTo(0.1f);
+        assertThat(key(frozen, 0)[0]).as("1 + 2^-8 is a tie: rounds to even").isEqualTo(1f);
+
+        // Own rows stay fp32; an exact snapshot of the mixed cache widens the prefix (lossless).
+        frozen.append(new float[] {0.1f, 0.2f, 0.3f, 0.4f}, 0, 2, 4, 1);
+        resumed.advance(1);
+        KvCache exact = resumed.snapshot().resume().cache(0, KvCache.class);
+        assertThat(exact.frozenPrecision()).isEqualTo(KvPrecision.F32);
+        assertThat(key(exact, 1)).containsExactly(key(frozen, 1));
+        assertThat(key(exact, 2)).containsExactly(0.1f, 0.2f);
+        // Freezing an already bf16 prefix again shares it.
+        KvCache refrozen = snapshot.resume().cache(0, KvCache.class).frozenCopy(KvPrecision.BF16);
+        assertThat(refrozen.frozenRows()).isSameAs(frozen.frozenRows());
+    }
+
+    private static float round(float value) {
+        return DType.bf16ToFloat(DType.bf16FromFloat(value));
+    }
+
     private static float[] key(KvCache cache, int position) {
-        int offset = cache.offsetAt(position);
-        return Arrays.copyOfRange(cache.keysAt(position), offset, offset + cache.kvDim());
+        float[] out = new float[cache.kvDim()];
+        cache.copyKeys(position, 0, out, 0, cache.kvDim());
+        return out;
     }
 }

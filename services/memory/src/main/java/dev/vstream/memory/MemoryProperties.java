@@ -3,6 +3,7 @@ package dev.vstream.memory;
 import dev.vstream.api.memory.TokenType;
 import dev.vstream.kernels.cpu.CpuKernels;
 import dev.vstream.memory.encoder.StarSizes;
+import dev.vstream.model.lm.KvPrecision;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -79,12 +80,15 @@ public record MemoryProperties(
      *                        sparse patterns, shorter ones dense
      * @param refreshThreads  streams prefilled at the same time (each thread holds its own model instance)
      * @param computeThreads  threads of the model's kernels; 0 takes every available processor
+     * @param kvPrecision     how a prefilled context keeps its attention keys and values: F32 (exact) or BF16 (half
+     *                        the bytes held and served, half the memory traffic of each question at a long context)
      */
     public record Context(
             Path modelDir,
             @Min(0) @DefaultValue("16384") int sparseMinTokens,
             @Min(1) @Max(64) @DefaultValue("1") int refreshThreads,
-            @Min(0) @Max(1024) @DefaultValue("0") int computeThreads) {
+            @Min(0) @Max(1024) @DefaultValue("0") int computeThreads,
+            @NotNull @DefaultValue("F32") KvPrecision kvPrecision) {
     }
 
     /**

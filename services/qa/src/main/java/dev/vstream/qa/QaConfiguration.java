@@ -51,7 +51,7 @@ class QaConfiguration {
         return new AnswerEngine(host, shared == null, memory, new AnswerEngine.Limits(qa.maxQuestionChars(),
                 qa.maxTokensLimit(), qa.defaultMaxTokens(), qa.maxQueued(), qa.answerThreads()),
                 new AnswerEngine.Contexts(source, qa.contextCacheSize().toBytes(), qa.sparseMinTokens(),
-                        qa.contextRetryAfter()), meters);
+                        qa.contextRetryAfter(), qa.kvPrecision()), meters);
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

@@ -1,5 +1,6 @@
 package dev.vstream.qa;
 
+import dev.vstream.model.lm.KvPrecision;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -38,6 +39,9 @@ import org.springframework.validation.annotation.Validated;
  *                            takes tens to hundreds of MB)
  * @param sparseMinTokens     a fallback prefill of a question that asks for sparse prefill is sparse above this many
  *                            positions (with the model's sparse_patterns.json)
+ * @param kvPrecision         how a context prefilled here (the fallback) keeps its attention keys and values: F32
+ *                            (exact) or BF16 (half the bytes in the context cache); set it as the memory service's
+ *                            vstream.memory.context.kv-precision so both prefill the same state
  * @param memoryHistory       snapshots kept per stream, to answer from the one newest at a question's time
  * @param answerTimeout       how long a synchronous request waits for its answer (504 beyond)
  * @param asyncRetention      how long answers of async questions stay readable
@@ -64,6 +68,7 @@ public record QaProperties(Path modelDir,
                            @NotNull @DefaultValue("5s") Duration contextRetryAfter,
                            @NotNull @DefaultValue("1GB") DataSize contextCacheSize,
                            @Min(0) @DefaultValue("16384") int sparseMinTokens,
+                           @NotNull @DefaultValue("F32") KvPrecision kvPrecision,
                            @Min(1) @DefaultValue("8") int memoryHistory,
                            @NotNull @DefaultValue("5m") Duration answerTimeout,
                            @NotNull @DefaultValue("10m") Duration asyncRetention,

@@ -5,6 +5,7 @@ import dev.vstream.api.memory.SlotKind;
 import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.kernels.sparse.ModalitySpans;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.KvPrecision;
 import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.model.prompt.PromptLayout;
@@ -25,11 +26,17 @@ import java.util.Objects;
 public final class ContextPrefill {
     private final LanguageModelHost.Loaded host;
     private final MultimodalPrefill model;
+    private final KvPrecision precision;
 
-    /** @param model an instance of {@code host}'s model owned by the caller's thread */
-    public ContextPrefill(LanguageModelHost.Loaded host, MultimodalPrefill model) {
+    /**
+     * @param model     an instance of {@code host}'s model owned by the caller's thread
+     * @param precision how the prefilled context keeps its attention keys and values ({@link KvPrecision#BF16}
+     *                  halves a long context's bytes and the memory traffic of every question that reads it)
+     */
+    public ContextPrefill(LanguageModelHost.Loaded host, MultimodalPrefill model, KvPrecision precision) {
         this.host = Objects.requireNonNull(host, "host");
         this.model = Objects.requireNonNull(model, "model");
+        this.precision = Objects.requireNonNull(precision, "precision");
     }
 
     /** The prompt, ready to run: embeddings and the modality spans of its rows. */
@@ -52,7 +59,7 @@ public final class ContextPrefill {
         double millis = (System.nanoTime() - start) / 1e6;
         return new PrefilledContext(snapshot.streamId(), snapshot.version(), snapshot.newestPtsMicros(),
                 snapshot.newestWallClockMs(), PromptLayout.VERSION, host.modelId(), state.position(), snapshot.tokens(),
-                sparse, sparse ? model.lastSparseDensity() : 1, Math.round(millis * 1e3) / 1e3, state.snapshot());
+                sparse, sparse ? model.lastSparseDensity() : 1, Math.round(millis * 1e3) / 1e3, state.snapshot(precision));
     }
 
     /** Why this snapshot cannot be prefilled with this model, or null when it can. */

@@ -10,6 +10,7 @@ import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.kernels.sparse.Modality;
 import dev.vstream.kernels.sparse.ModalitySpans;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.KvPrecision;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.model.prompt.PromptLayout;
 import dev.vstream.model.sambay.SambaYModel;
@@ -35,7 +36,7 @@ class ContextPrefillTest {
     static void load() {
         host = (LanguageModelHost.Loaded) LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
         model = (SambaYModel) host.newModel();
-        prefill = new ContextPrefill(host, model);
+        prefill = new ContextPrefill(host, model, KvPrecision.F32);
     }
 
     @AfterAll
@@ -239,7 +240,7 @@ class ContextPrefillTest {
                 dev.vstream.model.demo.DemoNemotronCheckpoint.ensure(temp.resolve("nemotron"), VISION), null, VISION, 1);
         try {
             MemorySnapshot snapshot = snapshot(VISION, false, 7);
-            ContextPrefill nemotronPrefill = new ContextPrefill(nemotron, nemotron.newModel());
+            ContextPrefill nemotronPrefill = new ContextPrefill(nemotron, nemotron.newModel(), KvPrecision.F32);
             int rows = nemotronPrefill.prompt(snapshot).rows();
             int memoryTokens = ((dev.vstream.model.nemotron.NemotronFlash) nemotron.newModel()).config().memoryTokens();
             assertThat(memoryTokens).isPositive();

@@ -11,6 +11,7 @@ import dev.vstream.context.prefill.ContextPrefill;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.KvCache;
+import dev.vstream.model.lm.KvPrecision;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.model.prompt.PromptLayout;
 import dev.vstream.model.sambay.SambaYModel;
@@ -43,7 +44,7 @@ class PrefilledContextCodecTest {
     static void load() {
         host = (LanguageModelHost.Loaded) LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
         model = (SambaYModel) host.newModel();
-        real = new ContextPrefill(host, model).prefill(snapshot("cam-a", 3, 6), PrefillOptions.DENSE);
+        real = new ContextPrefill(host, model, KvPrecision.F32).prefill(snapshot("cam-a", 3, 6), PrefillOptions.DENSE);
     }
 
     @AfterAll

@@ -5,6 +5,7 @@ import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.context.prefill.ContextPrefill;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.memory.intake.MemoryListener;
+import dev.vstream.model.lm.KvPrecision;
 import dev.vstream.model.lm.PrefillOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -63,15 +64,16 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
     /**
      * @param sparseMinTokens prefill sparse when the context is longer than this many positions
      * @param threads         refresh threads (each holds one model instance and prefills one stream at a time)
+     * @param kvPrecision     how the contexts keep their attention keys and values
      */
-    public record Settings(int sparseMinTokens, int threads) {
+    public record Settings(int sparseMinTokens, int threads, KvPrecision kvPrecision) {
     }
 
-    /** See {@link Settings}. */
-    public ContextRefresher(LanguageModelHost.Loaded host, ContextStore store, int sparseMinTokens, int threads,
-                            MeterRegistry meters) {
+    public ContextRefresher(LanguageModelHost.Loaded host, ContextStore store, Settings settings, MeterRegistry meters) {
         this.host = host;
         this.store = store;
+        int sparseMinTokens = settings.sparseMinTokens();
+        int threads = settings.threads();
         this.options = PrefillOptions.auto(sparseMinTokens);
         this.refreshTime = Timer.builder("vstream.memory.context.refresh")
                 .description("time to prefill a memory version's context").publishPercentiles(0.5, 0.95, 0.99)
@@ -96,7 +98,7 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
                 .description("bytes of the context states held").register(meters);
         for (int i = 0; i < threads; i++) {
             var model = host.newModel();
-            ContextPrefill prefill = new ContextPrefill(host, model);
+            ContextPrefill prefill = new ContextPrefill(host, model, settings.kvPrecision());
             if (i == 0 && model.patterns().isEmpty()) {
                 log.info("Context refresher: {} has no sparse_patterns.json, every context is prefilled dense",
                         host.name());
@@ -105,8 +107,8 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
             workers.add(thread);
         }
         workers.forEach(Thread::start);
-        log.info("Context refresher: {} thread(s), model {}, sparse above {} positions", threads, host.modelId(),
-                sparseMinTokens);
+        log.info("Context refresher: {} thread(s), model {}, sparse above {} positions, {} keys and values", threads,
+                host.modelId(), sparseMinTokens, settings.kvPrecision());
     }
 
     @Override

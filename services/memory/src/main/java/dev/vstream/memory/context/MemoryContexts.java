@@ -26,7 +26,7 @@ public final class MemoryContexts implements MemoryListener, AutoCloseable {
         this.host = host;
         this.ownsHost = ownsHost;
         if (host instanceof LanguageModelHost.Loaded loaded) {
-            this.refresher = new ContextRefresher(loaded, store, settings.sparseMinTokens(), settings.threads(), meters);
+            this.refresher = new ContextRefresher(loaded, store, settings, meters);
             this.disabledReason = null;
         } else {
             this.refresher = null;

@@ -26,6 +26,7 @@ import dev.vstream.memory.star.StarMemory;
 import dev.vstream.memory.star.StarMemoryConfig;
 import dev.vstream.model.demo.DemoNemotronCheckpoint;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.KvPrecision;
 import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.model.nemotron.NemotronFlash;
@@ -127,7 +128,7 @@ public final class ContextBenchmark {
             throw new IllegalStateException("demo model not loaded: " + loadedHost);
         }
         MultimodalPrefill model = host.newModel();
-        ContextPrefill prefill = new ContextPrefill(host, model);
+        ContextPrefill prefill = new ContextPrefill(host, model, KvPrecision.F32);
         if (model instanceof NemotronFlash flash) {
             var c = flash.config();
             System.out.printf(Locale.ROOT, "Context benchmark: demo Nemotron-Flash %s (untrained), hidden %d, %d "
@@ -210,10 +211,10 @@ public final class ContextBenchmark {
 
         // Warm-up (JIT) on the smallest memory, not recorded.
         for (int i = 0; i < 3; i++) {
-            ask(model, refresh(prefill, snapshots[0], PrefillOptions.DENSE), questionTokens[0], logits);
+            ask(model, refresh(prefill, snapshots[0], PrefillOptions.DENSE).state(), questionTokens[0], logits);
             for (PrefillOptions v : variants) {
                 try {
-                    ask(model, refresh(prefill, snapshots[0], v), questionTokens[0], logits);
+                    ask(model, refresh(prefill, snapshots[0], v).state(), questionTokens[0], logits);
                 } catch (IllegalArgumentException e) {
                     // reported by the measured runs below
                 }
@@ -238,6 +239,12 @@ public final class ContextBenchmark {
         double[] ttftBest = new double[sizes.size()];
         double[] ttftMedian = new double[sizes.size()];
         double[][] parts = new double[sizes.size()][];
+        double[] halvesBest = new double[sizes.size()];
+        double[] halvesMedian = new double[sizes.size()];
+        StringBuilder tableD = new StringBuilder();
+        tableD.append("| memory tokens | state MB fp32 / bf16 | TTFT fp32 best / median | TTFT bf16 best / median | "
+                + "max abs logit diff | rel. to max abs logit | top-1 agree |\n");
+        tableD.append("|---|---|---|---|---|---|---|\n");
 
         for (int s = 0; s < sizes.size(); s++) {
             Size size = sizes.get(s);
@@ -270,8 +277,8 @@ public final class ContextBenchmark {
                 float[] denseLogits = new float[model.vocabSize()];
                 float[] sparseLogits = new float[model.vocabSize()];
                 for (int q = 0; q < questions; q++) {
-                    int a = ask(model, denseContext, questionTokens[q], denseLogits);
-                    int b = ask(model, sparseContext, questionTokens[q], sparseLogits);
+                    int a = ask(model, denseContext.state(), questionTokens[q], denseLogits);
+                    int b = ask(model, sparseContext.state(), questionTokens[q], sparseLogits);
                     agree += a == b ? 1 : 0;
                     identical += Arrays.equals(denseLogits, sparseLogits) ? 1 : 0;
                     for (int i = 0; i < denseLogits.length; i++) {
@@ -307,6 +314,35 @@ public final class ContextBenchmark {
             ttftBest[s] = min(total);
             ttftMedian[s] = median(total);
             parts[s] = new double[] {min(resume), median(resume), min(question), median(question)};
+
+            // b2: the same context frozen in bf16 (KvPrecision.BF16): TTFT, and the answers' first tokens against fp32.
+            ContextState.Snapshot halves = denseContext.state().resume().snapshot(KvPrecision.BF16);
+            double[] halvesTotal = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                long a0 = System.nanoTime();
+                model.prefill(halves.resume(), questionTokens[1], logits);
+                argmax(logits);
+                halvesTotal[r] = (System.nanoTime() - a0) / 1e6;
+            }
+            halvesBest[s] = min(halvesTotal);
+            halvesMedian[s] = median(halvesTotal);
+            float[] exact = new float[model.vocabSize()];
+            double maxAbs = 0;
+            double maxLogit = 0;
+            int agree = 0;
+            for (int q = 0; q < questions; q++) {
+                int a = ask(model, denseContext.state(), questionTokens[q], exact);
+                int b = ask(model, halves, questionTokens[q], logits);
+                agree += a == b ? 1 : 0;
+                for (int i = 0; i < exact.length; i++) {
+                    maxAbs = Math.max(maxAbs, Math.abs(exact[i] - logits[i]));
+                    maxLogit = Math.max(maxLogit, Math.abs(exact[i]));
+                }
+            }
+            tableD.append(String.format(Locale.ROOT, "| %,d | %.1f / %.1f | %s / %s | %s / %s | %.3g | %.3g | %d/%d |%n",
+                    snapshot.tokens(), denseContext.sizeInBytes() / 1e6, halves.sizeInBytes() / 1e6, ms(min(total)),
+                    ms(median(total)), ms(halvesBest[s]), ms(halvesMedian[s]), maxAbs, maxAbs / maxLogit, agree,
+                    questions));
             tableB.append(String.format(Locale.ROOT, "| %,d | %,d | %.1f | %s | %s | %s | %s | %s | %s | %d |%n",
                     snapshot.tokens(), denseContext.prefixTokens(), denseContext.sizeInBytes() / 1e6, ms(min(total)),
                     ms(median(total)), ms(min(resume)), ms(median(resume)), ms(min(question)), ms(median(question)),
@@ -352,6 +388,17 @@ public final class ContextBenchmark {
             }
         }
         System.out.println();
+        System.out.println("b2. The same contexts frozen with bf16 keys and values (ContextState.snapshot(KvPrecision.BF16),"
+                + " vstream.memory.context.kv-precision=BF16): time to first token, and the first-token logits of "
+                + questions + " questions against the fp32 context:");
+        System.out.println();
+        System.out.print(tableD);
+        if (sizes.size() > 1) {
+            int last = sizes.size() - 1;
+            System.out.printf(Locale.ROOT, "%nTTFT ratio largest/smallest memory, bf16 contexts: best %.2fx, median "
+                    + "%.2fx%n", halvesBest[last] / halvesBest[0], halvesMedian[last] / halvesMedian[0]);
+        }
+        System.out.println();
         System.out.println("c. First question on a new memory version with the context prefill in its path (as QA's "
                 + "fallback) vs a second question on the unchanged context:");
         System.out.println();
@@ -392,7 +439,7 @@ public final class ContextBenchmark {
                     continue;
                 }
                 long t1 = System.nanoTime();
-                ask(model, context, question, logits);
+                ask(model, context.state(), question, logits);
                 long t2 = System.nanoTime();
                 contexts[o] = context;
                 prefillMs[o][r] = (t1 - t0) / 1e6;
@@ -415,8 +462,8 @@ public final class ContextBenchmark {
     }
 
     /** Resumes the context, prefills the question, greedy first token. */
-    private static int ask(MultimodalPrefill model, PrefilledContext context, int[] question, float[] logits) {
-        ContextState state = context.state().resume();
+    private static int ask(MultimodalPrefill model, ContextState.Snapshot context, int[] question, float[] logits) {
+        ContextState state = context.resume();
         model.prefill(state, question, logits);
         return argmax(logits);
     }

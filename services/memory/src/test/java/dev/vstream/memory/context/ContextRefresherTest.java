@@ -11,6 +11,7 @@ import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.context.source.ContextSource;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.KvPrecision;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class ContextRefresherTest {
     void start(int threads) {
         meters = new SimpleMeterRegistry();
         store = new ContextStore();
-        refresher = new ContextRefresher(host, store, 1 << 20, threads, meters);
+        refresher = new ContextRefresher(host, store, new ContextRefresher.Settings(1 << 20, threads, KvPrecision.F32), meters);
     }
 
     @AfterEach

@@ -7,6 +7,7 @@ import dev.vstream.context.prefill.ContextPrefill;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.context.source.ContextSource;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.KvPrecision;
 import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.SamplingParams;
 import dev.vstream.model.lm.Sampler;
@@ -72,8 +73,10 @@ public final class AnswerEngine implements AutoCloseable {
      * @param cacheBytes      context states kept here at most, in bytes
      * @param sparseMinTokens a fallback prefill asked to be sparse is so above this many positions
      * @param retryAfter      how long an unreachable source is left alone
+     * @param kvPrecision     how a context prefilled here keeps its attention keys and values
      */
-    public record Contexts(ContextSource source, long cacheBytes, int sparseMinTokens, Duration retryAfter) {
+    public record Contexts(ContextSource source, long cacheBytes, int sparseMinTokens, Duration retryAfter,
+                           KvPrecision kvPrecision) {
     }
 
     private final LanguageModelHost host;
@@ -102,7 +105,7 @@ public final class AnswerEngine implements AutoCloseable {
         if (host instanceof LanguageModelHost.Loaded loaded) {
             this.worker = ThreadLocal.withInitial(() -> {
                 MultimodalPrefill model = loaded.newModel();
-                return new Worker(model, new ContextPrefill(loaded, model));
+                return new Worker(model, new ContextPrefill(loaded, model, contexts.kvPrecision()));
             });
             this.contexts = new ContextProvider(loaded, contexts.source(), contexts.cacheBytes(),
                     contexts.sparseMinTokens(), contexts.retryAfter(), meters);

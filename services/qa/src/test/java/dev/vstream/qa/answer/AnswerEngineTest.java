@@ -13,6 +13,7 @@ import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.context.prefill.ContextPrefill;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.context.source.ContextSource;
+import dev.vstream.model.lm.KvPrecision;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.qa.memory.MemoryView;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,7 +51,7 @@ class AnswerEngineTest {
         served = NOTHING;
         engine = new AnswerEngine(host, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1),
                 new AnswerEngine.Contexts((id, v, held) -> served.newest(id, v, held), 64 << 20, 0,
-                        Duration.ofMillis(300)), meters);
+                        Duration.ofMillis(300), KvPrecision.F32), meters);
     }
 
     static final ContextSource NOTHING = (id, v, held) -> new ContextSource.Fetch.NotPrefilled("nothing served");
@@ -62,7 +63,7 @@ class AnswerEngineTest {
 
     /** The memory service's prefill of these snapshots, on its own model instance. */
     static Map<Long, PrefilledContext> prefilled(MemorySnapshot... snapshots) {
-        ContextPrefill prefill = new ContextPrefill(host, host.newModel());
+        ContextPrefill prefill = new ContextPrefill(host, host.newModel(), KvPrecision.F32);
         Map<Long, PrefilledContext> byVersion = new java.util.TreeMap<>();
         for (MemorySnapshot s : snapshots) {
             byVersion.put(s.version(), prefill.prefill(s, PrefillOptions.DENSE));
@@ -214,7 +215,7 @@ class AnswerEngineTest {
             sequential.add(engine.submit(q, t -> { }).get().answer());
         }
         try (AnswerEngine parallel = new AnswerEngine(host, false, view, new AnswerEngine.Limits(200, 32, 8, 16, 3),
-                new AnswerEngine.Contexts(NOTHING, 64 << 20, 0, Duration.ofMillis(300)), new SimpleMeterRegistry())) {
+                new AnswerEngine.Contexts(NOTHING, 64 << 20, 0, Duration.ofMillis(300), KvPrecision.F32), new SimpleMeterRegistry())) {
             List<CompletableFuture<AnswerReport>> answers = new java.util.ArrayList<>();
             for (Question q : questions) {
                 answers.add(parallel.submit(q, t -> { }));
@@ -303,7 +304,7 @@ class AnswerEngineTest {
         LanguageModelHost failed = LanguageModelHost.load(temp.resolve("missing"), temp.resolve("unused"), VISION, 1);
         assertThat(failed).isInstanceOf(LanguageModelHost.Failed.class);
         AnswerEngine broken = new AnswerEngine(failed, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1),
-                new AnswerEngine.Contexts(NOTHING, 1 << 20, 0, Duration.ofSeconds(1)), meters);
+                new AnswerEngine.Contexts(NOTHING, 1 << 20, 0, Duration.ofSeconds(1), KvPrecision.F32), meters);
         assertThatThrownBy(() -> broken.submit(ask("cam-a", "x", 30_000), t -> { }))
                 .isInstanceOfSatisfying(QuestionRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(QuestionRejectedException.Reason.MODEL_UNAVAILABLE));
