@@ -1,5 +1,10 @@
 package dev.vstream.model.lm;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
 /**
  * A causal language model that runs a prompt in one pass (prefill) and then one token at a
  * time (decode), carrying everything it needs between calls in a {@link ContextState}.
@@ -51,4 +56,47 @@ public interface LanguageModel {
 
     /** Appends one token and writes the logits {@code (vocab)} of the next one. */
     void decodeStep(ContextState state, int token, float[] logitsOut);
+
+    /**
+     * One decode step of several independent contexts at once: context {@code i} appends {@code tokens[i]} and the
+     * logits of its next token go to row {@code i} of {@code logitsOut (contexts.size(), vocab)}. Equals
+     * {@link #decodeStep} on each in turn, up to rounding. This default runs them in turn; a model that can share
+     * the weight reads between the rows (one matrix product instead of one per context, what makes serving many
+     * questions at once cheaper than one after another) overrides it.
+     *
+     * @throws IllegalArgumentException when the sizes disagree or a context appears twice (nothing is changed)
+     */
+    default void decodeBatch(List<ContextState> contexts, int[] tokens, float[] logitsOut) {
+        checkBatch(contexts, tokens, logitsOut, vocabSize());
+        float[] row = contexts.size() == 1 ? logitsOut : new float[vocabSize()];
+        for (int i = 0; i < contexts.size(); i++) {
+            decodeStep(contexts.get(i), tokens[i], row);
+            if (row != logitsOut) {
+                System.arraycopy(row, 0, logitsOut, i * vocabSize(), vocabSize());
+            }
+        }
+    }
+
+    /** The argument checks of {@link #decodeBatch}. */
+    static void checkBatch(List<ContextState> contexts, int[] tokens, float[] logitsOut, int vocab) {
+        if (contexts.isEmpty() || contexts.size() != tokens.length) {
+            throw new IllegalArgumentException("a decode batch of " + contexts.size() + " contexts and " + tokens.length
+                    + " tokens");
+        }
+        if ((long) contexts.size() * vocab > logitsOut.length) {
+            throw new IllegalArgumentException("logits of " + contexts.size() + " x " + vocab + " do not fit "
+                    + logitsOut.length + " floats");
+        }
+        Set<ContextState> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ContextState context : contexts) {
+            if (!seen.add(context)) {
+                throw new IllegalArgumentException("context " + context + " appears twice in one decode batch");
+            }
+        }
+        for (int token : tokens) {
+            if (token < 0 || token >= vocab) {
+                throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
 }

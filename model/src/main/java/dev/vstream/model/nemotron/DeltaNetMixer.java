@@ -86,6 +86,17 @@ final class DeltaNetMixer implements Operator {
 
     @Override
     public void forward(float[] x, int rows, int firstPosition, ContextState state, int firstSlot, Scratch scratch) {
+        mix(x, rows, null, state, firstSlot, scratch);
+    }
+
+    @Override
+    public void forwardBatch(float[] x, List<ContextState> contexts, int firstSlot, Scratch scratch) {
+        mix(x, contexts.size(), contexts, null, firstSlot, scratch);
+    }
+
+    /** {@code rows} consecutive tokens of {@code state}, or one token of each of {@code perRow}'s contexts. */
+    private void mix(float[] x, int rows, List<ContextState> perRow, ContextState state, int firstSlot,
+            Scratch scratch) {
         long size = (long) rows * hidden;
         float[] normed = scratch.get(Scratch.NORMED, size);
         float[] projected = scratch.get(Scratch.A, size); // (rows, hidden), before the conv
@@ -95,13 +106,16 @@ final class DeltaNetMixer implements Operator {
         float[] gates = scratch.get(Scratch.E, (long) rows * heads); // (rows, heads): beta
         float[] o = scratch.get(Scratch.F, size);         // (rows, heads, headDim)
         kernels.norms().rmsNorm(x, 0, normed, 0, rows, hidden, norm, eps);
-        project(query, queryConv, normed, rows, projected, state.cache(firstSlot, ConvState.class), q);
-        project(key, keyConv, normed, rows, projected, state.cache(firstSlot + 1, ConvState.class), k);
-        project(value, valueConv, normed, rows, projected, state.cache(firstSlot + 2, ConvState.class), v);
+        project(query, queryConv, normed, rows, projected, perRow, state, firstSlot, q);
+        project(key, keyConv, normed, rows, projected, perRow, state, firstSlot + 1, k);
+        project(value, valueConv, normed, rows, projected, perRow, state, firstSlot + 2, v);
         beta.forward(normed, 0, rows, gates, 0);
-        float[] fastWeights = state.cache(firstSlot + 3, DeltaRuleState.class).state(); // (heads, headDim, headDim)
         float queryScale = (float) (1 / Math.sqrt(headDim));
+        float[] fastWeights = null; // (heads, headDim, headDim)
         for (int t = 0; t < rows; t++) {
+            if (t == 0 || perRow != null) {
+                fastWeights = (perRow == null ? state : perRow.get(t)).cache(firstSlot + 3, DeltaRuleState.class).state();
+            }
             for (int h = 0; h < heads; h++) {
                 int at = t * hidden + h * headDim;
                 float b = (float) (1 / (1 + Math.exp(-gates[t * heads + h])));
@@ -112,10 +126,18 @@ final class DeltaNetMixer implements Operator {
         output.forwardAdd(o, 0, rows, x, 0);
     }
 
+    /** Projection, causal conv (per context in a batch: the conv state in {@code slot}) and SiLU into {@code out}. */
     private void project(Linear projection, ShortConvolution conv, float[] normed, int rows, float[] projected,
-            ConvState convState, float[] out) {
+            List<ContextState> perRow, ContextState state, int slot, float[] out) {
         projection.forward(normed, 0, rows, projected, 0);
-        conv.forward(projected, 0, hidden, rows, convState, out, 0);
+        if (perRow == null) {
+            conv.forward(projected, 0, hidden, rows, state.cache(slot, ConvState.class), out, 0);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                conv.forward(projected, r * hidden, hidden, 1, perRow.get(r).cache(slot, ConvState.class), out,
+                        r * hidden);
+            }
+        }
         kernels.activations().silu(out, 0, rows * hidden);
     }
 

@@ -45,6 +45,11 @@ final class FeedForward implements Operator {
     }
 
     @Override
+    public void forwardBatch(float[] x, List<ContextState> contexts, int firstSlot, Scratch scratch) {
+        forward(x, contexts.size(), 0, null, firstSlot, scratch); // row-wise: no state
+    }
+
+    @Override
     public void forward(float[] x, int rows, int firstPosition, ContextState state, int firstSlot, Scratch scratch) {
         float[] normed = scratch.get(Scratch.NORMED, (long) rows * hidden);
         float[] gated = scratch.get(Scratch.A, (long) rows * width); // (rows, ffn)

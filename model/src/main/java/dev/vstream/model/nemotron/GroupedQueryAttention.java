@@ -96,19 +96,10 @@ final class GroupedQueryAttention implements Operator {
         }
         int qDim = heads * headDim;
         int kvDim = kvHeads * headDim;
-        float[] normed = scratch.get(Scratch.NORMED, (long) rows * hidden);
         float[] q = scratch.get(Scratch.A, (long) rows * qDim);            // (rows, heads * headDim)
         float[] keysAndValues = scratch.get(Scratch.B, 2L * rows * kvDim); // (rows, kvDim) keys, then values
         float[] context = scratch.get(Scratch.C, (long) rows * qDim);      // (rows, heads * headDim)
-        kernels.norms().rmsNorm(x, 0, normed, 0, rows, hidden, norm, eps);
-        query.forward(normed, 0, rows, q, 0);
-        key.forward(normed, 0, rows, keysAndValues, 0);
-        value.forward(normed, 0, rows, keysAndValues, rows * kvDim);
-        if (queryNorm != null) {
-            float eps = NemotronFlashConfig.QUERY_KEY_NORM_EPS;
-            kernels.norms().rmsNorm(q, 0, q, 0, rows * heads, headDim, queryNorm, eps);
-            kernels.norms().rmsNorm(keysAndValues, 0, keysAndValues, 0, rows * kvHeads, headDim, keyNorm, eps);
-        }
+        project(x, rows, scratch, q, keysAndValues);
         if (rope != null) {
             rope.apply(q, 0, qDim, rows, heads, firstPosition);
             rope.apply(keysAndValues, 0, kvDim, rows, kvHeads, firstPosition);
@@ -131,6 +122,47 @@ final class GroupedQueryAttention implements Operator {
             }
         }
         output.forwardAdd(context, 0, rows, x, 0);
+    }
+
+    @Override
+    public void forwardBatch(float[] x, List<ContextState> contexts, int firstSlot, Scratch scratch) {
+        int rows = contexts.size();
+        int qDim = heads * headDim;
+        int kvDim = kvHeads * headDim;
+        float[] q = scratch.get(Scratch.A, (long) rows * qDim);
+        float[] keysAndValues = scratch.get(Scratch.B, 2L * rows * kvDim);
+        float[] context = scratch.get(Scratch.C, (long) rows * qDim);
+        project(x, rows, scratch, q, keysAndValues);
+        for (int r = 0; r < rows; r++) {
+            ContextState state = contexts.get(r);
+            int position = state.position();
+            KvCache cache = state.cache(firstSlot, KvCache.class);
+            if (cache.length() != position) {
+                throw new IllegalStateException("KV cache holds " + cache.length() + " positions, expected " + position);
+            }
+            if (rope != null) {
+                rope.apply(q, r * qDim, qDim, 1, heads, position);
+                rope.apply(keysAndValues, r * kvDim, kvDim, 1, kvHeads, position);
+            }
+            cache.append(keysAndValues, r * kvDim, (rows + r) * kvDim, kvDim, 1);
+            attention.attendCached(q, r * qDim, rowLayout, cache, scale, context, r * qDim);
+        }
+        output.forwardAdd(context, 0, rows, x, 0);
+    }
+
+    /** RMSNorm, then the q, k, v projections of {@code rows} rows (and their norms when the model has them). */
+    private void project(float[] x, int rows, Scratch scratch, float[] q, float[] keysAndValues) {
+        int kvDim = kvHeads * headDim;
+        float[] normed = scratch.get(Scratch.NORMED, (long) rows * hidden);
+        kernels.norms().rmsNorm(x, 0, normed, 0, rows, hidden, norm, eps);
+        query.forward(normed, 0, rows, q, 0);
+        key.forward(normed, 0, rows, keysAndValues, 0);
+        value.forward(normed, 0, rows, keysAndValues, rows * kvDim);
+        if (queryNorm != null) {
+            float eps = NemotronFlashConfig.QUERY_KEY_NORM_EPS;
+            kernels.norms().rmsNorm(q, 0, q, 0, rows * heads, headDim, queryNorm, eps);
+            kernels.norms().rmsNorm(keysAndValues, 0, keysAndValues, 0, rows * kvHeads, headDim, keyNorm, eps);
+        }
     }
 
     /** What a sparse prefill computed, for tests: valid until the scratch is used again. */

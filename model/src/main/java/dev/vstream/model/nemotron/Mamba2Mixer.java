@@ -89,8 +89,17 @@ final class Mamba2Mixer implements Operator {
 
     @Override
     public void forward(float[] x, int rows, int firstPosition, ContextState state, int firstSlot, Scratch scratch) {
-        ConvState convState = state.cache(firstSlot, ConvState.class);
-        float[] ssm = state.cache(firstSlot + 1, SsmState.class).state(); // (heads * headDim, N)
+        mix(x, rows, null, state, firstSlot, scratch);
+    }
+
+    @Override
+    public void forwardBatch(float[] x, List<ContextState> contexts, int firstSlot, Scratch scratch) {
+        mix(x, contexts.size(), contexts, null, firstSlot, scratch);
+    }
+
+    /** {@code rows} consecutive tokens of {@code state}, or one token of each of {@code perRow}'s contexts. */
+    private void mix(float[] x, int rows, List<ContextState> perRow, ContextState state, int firstSlot,
+            Scratch scratch) {
         int projected = inProjection.out();
         int channels = inner + 2 * stateSize;
         float[] normed = scratch.get(Scratch.NORMED, (long) rows * hidden);
@@ -99,10 +108,22 @@ final class Mamba2Mixer implements Operator {
         float[] y = scratch.get(Scratch.C, (long) rows * inner);          // (rows, d_inner)
         kernels.norms().rmsNorm(x, 0, normed, 0, rows, hidden, norm, eps);
         inProjection.forward(normed, 0, rows, zxbcdt, 0);
-        conv.forward(zxbcdt, inner, projected, rows, convState, xbc, 0);
+        if (perRow == null) {
+            conv.forward(zxbcdt, inner, projected, rows, state.cache(firstSlot, ConvState.class), xbc, 0);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                conv.forward(zxbcdt, r * projected + inner, projected, 1,
+                        perRow.get(r).cache(firstSlot, ConvState.class), xbc, r * channels);
+            }
+        }
         kernels.activations().silu(xbc, 0, rows * channels);
-        Tensor states = new Tensor(Shape.of(heads * headDim, stateSize), DType.F32, MemorySegment.ofArray(ssm));
+        float[] ssm = null;
+        Tensor states = null;
         for (int t = 0; t < rows; t++) {
+            if (t == 0 || perRow != null) {
+                ssm = (perRow == null ? state : perRow.get(t)).cache(firstSlot + 1, SsmState.class).state(); // (heads * headDim, N)
+                states = new Tensor(Shape.of(heads * headDim, stateSize), DType.F32, MemorySegment.ofArray(ssm));
+            }
             scan(xbc, t * channels, zxbcdt, t * projected + inner + channels, ssm, states, y, t * inner);
             // y <- y * SiLU(z), z being the first d_inner entries of the projection
             kernels.activations().silu(zxbcdt, t * projected, inner);

@@ -11,6 +11,7 @@ import dev.vstream.kernels.sparse.PermutedBlockSparseAttention;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.CausalAttention;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.LanguageModel;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.Linear;
@@ -492,6 +493,27 @@ public final class NemotronFlash implements MultimodalPrefill {
     public void decodeStep(ContextState state, int token, float[] logitsOut) {
         oneToken[0] = token;
         run(state, tokens(oneToken), Logits.LAST_POSITION, logitsOut, 1);
+    }
+
+    /**
+     * Every operator once over all the contexts' new tokens: the projections as one product over the rows, what
+     * carries state per context. A context still at position 0 (its memory tokens not yet in) is stepped alone.
+     */
+    @Override
+    public void decodeBatch(List<ContextState> contexts, int[] tokens, float[] logitsOut) {
+        LanguageModel.checkBatch(contexts, tokens, logitsOut, config.vocabSize());
+        contexts.forEach(c -> c.requireLayout(config.layout()));
+        if (contexts.stream().anyMatch(c -> c.position() == 0)) {
+            MultimodalPrefill.super.decodeBatch(contexts, tokens, logitsOut);
+            return;
+        }
+        int rows = contexts.size();
+        float[] x = embed(tokens(tokens), 0, 0, rows);
+        for (int i = 0; i < operators.size(); i++) {
+            operators.get(i).forwardBatch(x, contexts, firstSlots[i], scratch);
+        }
+        contexts.forEach(c -> c.advance(1));
+        logits(x, 0, rows, logitsOut, 0);
     }
 
     /** Runs {@code input} through the model in blocks; {@code outputs} rows of logits (0: none). */

@@ -24,4 +24,11 @@ sealed interface Operator permits DeltaNetMixer, Mamba2Mixer, GroupedQueryAttent
      * operator's caches, which sit in {@code state} from slot {@code firstSlot}.
      */
     void forward(float[] x, int rows, int firstPosition, ContextState state, int firstSlot, Scratch scratch);
+
+    /**
+     * A batched decode step: row {@code r} of {@code x} is the next token of {@code contexts.get(r)}, at that
+     * context's position; updates every row as {@link #forward} would one at a time. The projections run once
+     * over all rows, what carries state (convolutions, scans, attention) per context.
+     */
+    void forwardBatch(float[] x, List<ContextState> contexts, int firstSlot, Scratch scratch);
 }

@@ -5,6 +5,7 @@ import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.ContextState;
 import dev.vstream.model.lm.Linear;
 import dev.vstream.model.loader.Checkpoint;
+import java.util.List;
 
 /**
  * One SambaY layer, pre-norm with two residual branches:
@@ -48,6 +49,14 @@ final class DecoderLayer {
     void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
         normInput(rows, ws);
         mixer.forward(rows, position, state, ws);
+        finish(rows, ws);
+    }
+
+    /** A batched decode step: row {@code r} of {@code ws.residual} is the next token of {@code contexts.get(r)}. */
+    void forwardBatch(List<ContextState> contexts, SambaYWorkspace ws) {
+        int rows = contexts.size();
+        normInput(rows, ws);
+        mixer.forwardBatch(contexts, ws);
         finish(rows, ws);
     }
 

@@ -129,30 +129,55 @@ final class DifferentialAttention implements TokenMixer {
         KvCache cache = state.cache(slot, KvCache.class);
         requireLength(cache.length(), position + rows);
         projection.forward(ws.normed, 0, rows, ws.qkv, 0);
-        attendCached(rows, position, config.queryDim() + 2 * config.kvDim(), ws, cache);
+        attendCached(0, rows, position, config.queryDim() + 2 * config.kvDim(), ws, cache);
         combine(rows, ws);
         outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
     }
 
     @Override
     public void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
+        projection.forward(ws.normed, 0, rows, ws.qkv, 0);
+        attend(0, rows, position, state, ws);
+        combine(rows, ws);
+        outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
+    }
+
+    @Override
+    public void forwardBatch(List<ContextState> contexts, SambaYWorkspace ws) {
+        int rows = contexts.size();
+        projection.forward(ws.normed, 0, rows, ws.qkv, 0);
+        for (int r = 0; r < rows; r++) {
+            ContextState context = contexts.get(r);
+            attend(r, 1, context.position(), context, ws);
+        }
+        combine(rows, ws);
+        outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
+    }
+
+    /**
+     * The attention of projected rows {@code first .. first + rows - 1} of {@code ws.qkv}, consecutive tokens of
+     * {@code state} from {@code position}, into the same rows of {@code ws.heads1} and {@code ws.heads2}, updating
+     * this layer's cache.
+     */
+    private void attend(int first, int rows, int position, ContextState state, SambaYWorkspace ws) {
         int qDim = config.queryDim();
         int kvDim = config.kvDim();
         int stride = role == Role.CROSS ? qDim : qDim + 2 * kvDim;
-        projection.forward(ws.normed, 0, rows, ws.qkv, 0);
+        int at = first * stride; // the first row's projections
         switch (role) {
             case SLIDING_WINDOW -> {
                 // Keys older than the new rows come from the ring (read before it is
                 // overwritten), the new rows' keys straight from the projection.
                 SlidingWindowKvCache cache = state.cache(slot, SlidingWindowKvCache.class);
                 requireLength(cache.length(), position);
-                attendAll(rows, position, stride, ws, new KeySource() {
+                attendAll(first, rows, position, stride, ws, new KeySource() {
                     @Override
                     public void copyKeys(int p, int column, float[] dst, int dstOffset, int width) {
                         if (p < position) {
                             System.arraycopy(cache.keys(), cache.offset(p) + column, dst, dstOffset, width);
                         } else {
-                            System.arraycopy(ws.qkv, (p - position) * stride + qDim + column, dst, dstOffset, width);
+                            System.arraycopy(ws.qkv, at + (p - position) * stride + qDim + column, dst, dstOffset,
+                                    width);
                         }
                     }
 
@@ -161,18 +186,18 @@ final class DifferentialAttention implements TokenMixer {
                         if (p < position) {
                             System.arraycopy(cache.values(), cache.offset(p) + column, dst, dstOffset, width);
                         } else {
-                            System.arraycopy(ws.qkv, (p - position) * stride + qDim + kvDim + column, dst, dstOffset,
-                                    width);
+                            System.arraycopy(ws.qkv, at + (p - position) * stride + qDim + kvDim + column, dst,
+                                    dstOffset, width);
                         }
                     }
                 });
-                cache.append(ws.qkv, qDim, qDim + kvDim, stride, rows);
+                cache.append(ws.qkv, at + qDim, at + qDim + kvDim, stride, rows);
             }
             case SHARED_FULL -> {
                 KvCache cache = state.cache(slot, KvCache.class);
                 requireLength(cache.length(), position);
-                cache.append(ws.qkv, qDim, qDim + kvDim, stride, rows);
-                attendCached(rows, position, stride, ws, cache);
+                cache.append(ws.qkv, at + qDim, at + qDim + kvDim, stride, rows);
+                attendCached(first, rows, position, stride, ws, cache);
             }
             case CROSS -> {
                 // The shared cache holds at least the new rows (more in a sparse prefill, which
@@ -181,11 +206,9 @@ final class DifferentialAttention implements TokenMixer {
                 if (cache.length() < position + rows) {
                     requireLength(cache.length(), position + rows);
                 }
-                attendCached(rows, position, stride, ws, cache);
+                attendCached(first, rows, position, stride, ws, cache);
             }
         }
-        combine(rows, ws);
-        outProjection.forward(ws.heads1, 0, rows, ws.mixed, 0);
     }
 
     private static void requireLength(int held, int expected) {
@@ -199,9 +222,9 @@ final class DifferentialAttention implements TokenMixer {
      * The new rows attend the shared cache: one row (a decode step, a prompt's last row) reads the cache in place
      * ({@link CausalAttention#attendCached}), more rows gather their keys and values per chunk.
      */
-    private void attendCached(int rows, int position, int stride, SambaYWorkspace ws, KvCache cache) {
+    private void attendCached(int first, int rows, int position, int stride, SambaYWorkspace ws, KvCache cache) {
         if (rows > 1) {
-            attendAll(rows, position, stride, ws, new KeySource() {
+            attendAll(first, rows, position, stride, ws, new KeySource() {
                 @Override
                 public void copyKeys(int p, int column, float[] dst, int dstOffset, int width) {
                     cache.copyKeys(p, column, dst, dstOffset, width);
@@ -218,11 +241,13 @@ final class DifferentialAttention implements TokenMixer {
             requireLength(cache.length(), position + 1);
         }
         int hd = config.headDim();
-        ws.attention.attendCached(ws.qkv, 0, rowLayout, cache, (float) (1 / Math.sqrt(hd)), ws.rowOutput, 0);
+        ws.attention.attendCached(ws.qkv, first * stride, rowLayout, cache, (float) (1 / Math.sqrt(hd)), ws.rowOutput,
+                0);
+        int out = first * config.queryDim();
         for (int head = 0; head < config.heads(); head++) {
             // Head 2i + half is map `half` of pair i; each map weighs both value heads of its kv pair: [v_2j | v_2j+1].
-            System.arraycopy(ws.rowOutput, head * 2 * hd, head % 2 == 0 ? ws.heads1 : ws.heads2, head / 2 * 2 * hd,
-                    2 * hd);
+            System.arraycopy(ws.rowOutput, head * 2 * hd, head % 2 == 0 ? ws.heads1 : ws.heads2,
+                    out + head / 2 * 2 * hd, 2 * hd);
         }
     }
 
@@ -251,12 +276,12 @@ final class DifferentialAttention implements TokenMixer {
     }
 
     /**
-     * Attends the new rows in chunks of {@code queryChunk} queries (so the score matrix stays
+     * Attends the new rows ({@code first ..} of {@code ws.qkv}, one sequence) in chunks of {@code queryChunk} queries (so the score matrix stays
      * chunk x keys): per chunk and kv pair, gathers the keys and values the chunk can see
      * (the window, or every earlier position) and attends the query pairs of its group, q1
      * into {@code ws.heads1}, q2 into {@code ws.heads2}.
      */
-    private void attendAll(int rows, int position, int stride, SambaYWorkspace ws, KeySource source) {
+    private void attendAll(int first, int rows, int position, int stride, SambaYWorkspace ws, KeySource source) {
         int hd = config.headDim();
         int qDim = config.queryDim();
         int window = role == Role.SLIDING_WINDOW ? config.slidingWindow() : CausalAttention.FULL;
@@ -285,8 +310,9 @@ final class DifferentialAttention implements TokenMixer {
                     float[] out = half == 0 ? ws.heads1 : ws.heads2;
                     for (int pair = kvPair * pairsPerKv; pair < (kvPair + 1) * pairsPerKv; pair++) {
                         int queryHead = 2 * pair + half;
-                        attention.attend(ws.qkv, chunk * stride + queryHead * hd, stride, chunkRows, firstQuery,
-                                keyCount, firstKey, hd, 2 * hd, window, scale, out, chunk * qDim + pair * 2 * hd, qDim);
+                        attention.attend(ws.qkv, (first + chunk) * stride + queryHead * hd, stride, chunkRows,
+                                firstQuery, keyCount, firstKey, hd, 2 * hd, window, scale, out,
+                                (first + chunk) * qDim + pair * 2 * hd, qDim);
                     }
                 }
             }

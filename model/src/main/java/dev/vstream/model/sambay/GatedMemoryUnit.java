@@ -33,6 +33,11 @@ final class GatedMemoryUnit implements TokenMixer {
     }
 
     @Override
+    public void forwardBatch(List<ContextState> contexts, SambaYWorkspace ws) {
+        forward(contexts.size(), 0, null, ws); // row-wise: the batch's rows are independent here
+    }
+
+    @Override
     public void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
         int size = rows * config.innerSize();
         inProjection.forward(ws.normed, 0, rows, ws.gate, 0);

@@ -79,13 +79,34 @@ final class MambaMixer implements TokenMixer {
 
     @Override
     public void forward(int rows, int position, ContextState state, SambaYWorkspace ws) {
+        mix(rows, null, state, ws);
+    }
+
+    @Override
+    public void forwardBatch(List<ContextState> contexts, SambaYWorkspace ws) {
+        mix(contexts.size(), contexts, null, ws);
+    }
+
+    /**
+     * The mixer over {@code rows} rows of {@code ws.normed}: consecutive tokens of {@code state}, or (when
+     * {@code perRow} is given) one token of each context of a batch. The projections run once over all rows; the
+     * convolution and the scan, which carry state, per sequence.
+     */
+    private void mix(int rows, List<ContextState> perRow, ContextState state, SambaYWorkspace ws) {
         int inner = config.innerSize();
-        ConvState conv = state.cache(convSlot, ConvState.class);
-        SsmState ssm = state.cache(convSlot + 1, SsmState.class);
         inputProjection.forward(ws.normed, 0, rows, ws.up, 0);
         gateProjection.forward(ws.normed, 0, rows, ws.gate, 0);
-        convolve(rows, conv, ws.up, ws.inner);
-        conv.push(ws.up, 0, inner, rows);
+        if (perRow == null) {
+            ConvState conv = state.cache(convSlot, ConvState.class);
+            convolve(0, rows, conv, ws.up, ws.inner);
+            conv.push(ws.up, 0, inner, rows);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                ConvState conv = perRow.get(r).cache(convSlot, ConvState.class);
+                convolve(r, 1, conv, ws.up, ws.inner);
+                conv.push(ws.up, r * inner, inner, 1);
+            }
+        }
         kernels.activations().silu(ws.inner, 0, rows * inner);
 
         int rank = config.dtRank();
@@ -99,7 +120,13 @@ final class MambaMixer implements TokenMixer {
         for (int i = 0; i < rows * inner; i++) {
             ws.step[i] = softplus(ws.step[i]);
         }
-        scan(rows, ssm.state(), ws);
+        if (perRow == null) {
+            scan(0, rows, state.cache(convSlot + 1, SsmState.class).state(), ws);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                scan(r, 1, perRow.get(r).cache(convSlot + 1, SsmState.class).state(), ws);
+            }
+        }
         if (exportsMemory) {
             System.arraycopy(ws.scan, 0, ws.memory, 0, rows * inner);
         }
@@ -109,10 +136,11 @@ final class MambaMixer implements TokenMixer {
     }
 
     /**
-     * The causal depthwise convolution plus bias over the new inputs {@code u (rows, dInner)},
-     * taking the inputs before them from the conv state (its last row is the previous token).
+     * The causal depthwise convolution plus bias over the new inputs {@code u} rows {@code first .. first + rows -
+     * 1} (consecutive tokens of one sequence), taking the inputs before them from the conv state (its last row is
+     * the previous token).
      */
-    private void convolve(int rows, ConvState conv, float[] u, float[] out) {
+    private void convolve(int first, int rows, ConvState conv, float[] u, float[] out) {
         int inner = config.innerSize();
         int k = config.convWidth();
         float[] history = conv.inputs(); // (K, dInner), oldest first
@@ -121,21 +149,21 @@ final class MambaMixer implements TokenMixer {
                 float sum = convBias[c];
                 for (int tap = 0; tap < k; tap++) {
                     int source = t - (k - 1) + tap; // relative to the first new token
-                    float x = source >= 0 ? u[source * inner + c] : history[(k + source) * inner + c];
+                    float x = source >= 0 ? u[(first + source) * inner + c] : history[(k + source) * inner + c];
                     sum += convWeight[c * k + tap] * x;
                 }
-                out[t * inner + c] = sum;
+                out[(first + t) * inner + c] = sum;
             }
         }
     }
 
-    /** The selective scan over the new tokens, continuing from and updating {@code s}. */
-    private void scan(int rows, float[] s, SambaYWorkspace ws) {
+    /** The selective scan over rows {@code first .. first + rows - 1} (one sequence), continuing from and updating {@code s}. */
+    private void scan(int first, int rows, float[] s, SambaYWorkspace ws) {
         int inner = config.innerSize();
         int rank = config.dtRank();
         int ds = config.stateSize();
         int width = rank + 2 * ds;
-        for (int t = 0; t < rows; t++) {
+        for (int t = first; t < first + rows; t++) {
             int bOffset = t * width + rank;
             int cOffset = bOffset + ds;
             for (int c = 0; c < inner; c++) {

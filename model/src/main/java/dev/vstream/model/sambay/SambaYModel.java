@@ -9,6 +9,7 @@ import dev.vstream.kernels.sparse.PatternConfig;
 import dev.vstream.kernels.sparse.PermutedBlockSparseAttention;
 import dev.vstream.kernels.tensor.Tensor;
 import dev.vstream.model.lm.ContextState;
+import dev.vstream.model.lm.LanguageModel;
 import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.LayerCache;
 import dev.vstream.model.lm.Linear;
@@ -247,6 +248,29 @@ public final class SambaYModel implements MultimodalPrefill {
     @Override
     public void decodeStep(ContextState state, int token, float[] logitsOut) {
         forward(state, new int[] {token}, 1, logitsOut, null);
+    }
+
+    /**
+     * Every layer once over all the contexts' new tokens: the projections and the MLP (the weights, what a decode
+     * step reads) as one product over the rows; the convolutions, scans and attention per context.
+     */
+    @Override
+    public void decodeBatch(List<ContextState> contexts, int[] tokens, float[] logitsOut) {
+        LanguageModel.checkBatch(contexts, tokens, logitsOut, config.vocabSize());
+        contexts.forEach(c -> c.requireLayout(config.layout()));
+        int rows = contexts.size();
+        int d = config.hiddenSize();
+        ws.ensure(rows);
+        for (int r = 0; r < rows; r++) {
+            embedding.row(tokens[r]).copyTo(ws.residual, r * d);
+        }
+        for (DecoderLayer layer : layers) {
+            layer.forwardBatch(contexts, ws);
+        }
+        kernels.norms().layerNorm(ws.residual, 0, ws.normed, 0, rows, d, finalNormWeight, finalNormBias,
+                (float) config.layerNormEps());
+        head.forward(ws.normed, 0, rows, logitsOut, 0);
+        contexts.forEach(c -> c.advance(1));
     }
 
     /**

@@ -18,6 +18,12 @@ sealed interface TokenMixer permits MambaMixer, DifferentialAttention, GatedMemo
      */
     void forward(int rows, int position, ContextState state, SambaYWorkspace ws);
 
+    /**
+     * A batched decode step: row {@code r} of {@code ws.normed} is the next token of {@code contexts.get(r)}, at
+     * that context's position; mixes every row into {@code ws.mixed} as {@link #forward} would one at a time.
+     */
+    void forwardBatch(List<ContextState> contexts, SambaYWorkspace ws);
+
     /** Appends the caches this mixer owns to a new context's slot list (the slots it was given). */
     void addCaches(List<LayerCache> slots);
 }

@@ -49,7 +49,8 @@ class QaConfiguration {
             source = (streamId, maxVersion, held) -> new ContextSource.Fetch.NotPrefilled("no memory service configured");
         }
         return new AnswerEngine(host, shared == null, memory, new AnswerEngine.Limits(qa.maxQuestionChars(),
-                qa.maxTokensLimit(), qa.defaultMaxTokens(), qa.maxQueued(), qa.answerThreads()),
+                qa.maxTokensLimit(), qa.defaultMaxTokens(), qa.maxQueued(), qa.answerThreads(),
+                qa.decodeBatch()),
                 new AnswerEngine.Contexts(source, qa.contextCacheSize().toBytes(), qa.sparseMinTokens(),
                         qa.contextRetryAfter(), qa.kvPrecision()), meters);
     }

@@ -27,8 +27,10 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultMaxTokens    maxTokens when a question gives none
  * @param maxRequestSize      largest request body (413 beyond)
  * @param maxQueued           questions waiting for the model at most (503 beyond)
- * @param answerThreads       questions answered at the same time, each on its own model instance over the one
- *                            loaded model's weights (more than the cores gives nothing)
+ * @param answerThreads       questions prefilled at the same time up to their first token, each on its own model
+ *                            instance over the one loaded model's weights (more than the cores gives nothing)
+ * @param decodeBatch         answers in progress advanced together by one batched decode step at most (more take
+ *                            turns): concurrent questions share each step's weight reads
  * @param memoryUrl           the memory service's HTTP API (any instance: it redirects to the stream's owner), from
  *                            which prefilled contexts are fetched; unset: every context is prefilled here from the
  *                            snapshot (the fallback path, slower)
@@ -63,6 +65,7 @@ public record QaProperties(Path modelDir,
                            @NotNull @DefaultValue("64KB") DataSize maxRequestSize,
                            @Min(1) @DefaultValue("32") int maxQueued,
                            @Min(1) @Max(64) @DefaultValue("1") int answerThreads,
+                           @Min(1) @Max(256) @DefaultValue("16") int decodeBatch,
                            URI memoryUrl,
                            @NotNull @DefaultValue("30s") Duration contextFetchTimeout,
                            @NotNull @DefaultValue("5s") Duration contextRetryAfter,

@@ -33,10 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers questions with the one loaded language model on {@code answerThreads} threads, each with its own model
- * instance over the shared weights (a model instance and its caches are not thread-safe); questions queue in
- * arrival order, up to a limit. Decode steps of concurrent questions are not batched into one GEMM: each thread
- * decodes its own question, and their kernel jobs take turns on the compute pool.
+ * Answers questions with the one loaded language model. A question's own work up to its first token (its context,
+ * the prefill of its tokens) runs on one of {@code answerThreads} threads, each with its own model instance over the
+ * shared weights (a model instance and its caches are not thread-safe); questions queue for them in arrival order,
+ * up to a limit. Then its decoding joins the {@link DecodeBatcher}, which steps every answer in progress together
+ * (one batched decode step over up to {@code decodeBatch} answers, the weights read once for all of them).
  *
  * <p>Per question: the memory snapshot newest at the question's time is taken when the question arrives (later
  * updates never change it). Its context, the {@link PromptLayout} memory prefix read by the model, comes from the
@@ -50,14 +51,18 @@ public final class AnswerEngine implements AutoCloseable {
     /**
      * Limits on what a question may ask for, and how many are answered at once.
      *
-     * @param answerThreads questions answered at the same time, each on its own model instance over the shared
-     *                      weights (their kernel jobs take turns on the one compute pool)
+     * @param answerThreads questions prefilled at the same time (up to their first token), each thread with its own
+     *                      model instance over the shared weights (their kernel jobs take turns on the compute pool)
+     * @param decodeBatch   answers advanced together by one batched decode step at most
      */
     public record Limits(int maxQuestionChars, int maxTokensLimit, int defaultMaxTokens, int maxQueued,
-                         int answerThreads) {
+                         int answerThreads, int decodeBatch) {
         public Limits {
             if (answerThreads < 1) {
                 throw new IllegalArgumentException("answerThreads must be at least 1, got " + answerThreads);
+            }
+            if (decodeBatch < 1) {
+                throw new IllegalArgumentException("decodeBatch must be at least 1, got " + decodeBatch);
             }
         }
     }
@@ -86,6 +91,7 @@ public final class AnswerEngine implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final ThreadLocal<Worker> worker;
     private final ContextProvider contexts;
+    private final DecodeBatcher batcher;
     private final Counter fallbackPrefills;
     private final Timer timeToFirstToken;
     private final Timer answerTime;
@@ -109,9 +115,11 @@ public final class AnswerEngine implements AutoCloseable {
             });
             this.contexts = new ContextProvider(loaded, contexts.source(), contexts.cacheBytes(),
                     contexts.sparseMinTokens(), contexts.retryAfter(), meters);
+            this.batcher = new DecodeBatcher(loaded.newModel(), limits.decodeBatch(), meters);
         } else {
             this.worker = null;
             this.contexts = null;
+            this.batcher = null;
         }
         this.fallbackPrefills = Counter.builder("vstream.qa.fallback.prefills")
                 .description("questions answered from a context QA prefilled itself from a MemorySnapshot")
@@ -173,12 +181,9 @@ public final class AnswerEngine implements AutoCloseable {
         try {
             executor.execute(() -> {
                 try {
-                    result.complete(answer(loaded, question, snapshot, queuedAt, onText));
-                    count("answered");
+                    answer(loaded, question, snapshot, queuedAt, onText, result);
                 } catch (RuntimeException e) {
-                    count("failed");
-                    log.error("Question {} on stream {} failed", question.id(), question.streamId(), e);
-                    result.completeExceptionally(e);
+                    failed(question, result, e);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -208,8 +213,18 @@ public final class AnswerEngine implements AutoCloseable {
         meters.counter("vstream.qa.questions", "outcome", outcome).increment();
     }
 
-    private AnswerReport answer(LanguageModelHost.Loaded loaded, Question question, MemorySnapshot snapshot,
-                                long queuedAt, Consumer<String> onText) {
+    private void failed(Question question, CompletableFuture<AnswerReport> result, RuntimeException e) {
+        count("failed");
+        log.error("Question {} on stream {} failed", question.id(), question.streamId(), e);
+        result.completeExceptionally(e);
+    }
+
+    /**
+     * The question's part on an answer thread: its context, the prefill of its tokens, the first token; then the
+     * batcher decodes the rest and {@code result} completes on its thread (or here, when one token is the answer).
+     */
+    private void answer(LanguageModelHost.Loaded loaded, Question question, MemorySnapshot snapshot, long queuedAt,
+                        Consumer<String> onText, CompletableFuture<AnswerReport> result) {
         long start = System.nanoTime();
         var tokenizer = loaded.tokenizer();
         Worker own = worker.get();
@@ -223,7 +238,6 @@ public final class AnswerEngine implements AutoCloseable {
         ContextState state = context.state().resume();
         int[] questionTokens = PromptLayout.question(t -> tokenizer.encode(t, false), question.request().question());
         QuestionRequestOptions options = QuestionRequestOptions.of(question.request(), limits.defaultMaxTokens());
-        Set<Integer> eos = new HashSet<>(tokenizer.specialTokens().eos());
         Sampler sampler = new Sampler(new SamplingParams(options.temperature(), options.topP(), options.maxTokens(),
                 Set.of(), options.seed()));
         int vocab = model.vocabSize();
@@ -231,38 +245,38 @@ public final class AnswerEngine implements AutoCloseable {
         model.prefill(state, questionTokens, logits);
         // Special tokens (padding, an end-of-text the model was not stopped on) are not part of the text.
         TextStream text = new TextStream(ids -> tokenizer.decode(ids, true), options.stop(), onText);
-        long firstToken = 0;
-        String finish = "length";
-        int generated = 0;
-        while (generated < options.maxTokens()) {
-            int token = sampler.sample(logits, vocab);
-            if (generated == 0) {
-                firstToken = System.nanoTime();
-            }
-            if (eos.contains(token)) {
-                finish = "stop";
-                break;
-            }
-            generated++;
-            if (text.add(token)) {
-                finish = "stop";
-                break;
-            }
-            if (generated < options.maxTokens()) {
-                model.decodeStep(state, token, logits);
-            }
+        DecodeBatcher.Generation generation = new DecodeBatcher.Generation(state, sampler, text,
+                new HashSet<>(tokenizer.specialTokens().eos()), options.maxTokens());
+        boolean more = generation.accept(logits, vocab);
+        long firstToken = System.nanoTime();
+        Consumer<DecodeBatcher.Generation> complete = g -> {
+            result.complete(report(loaded, question, snapshot, context, resolved, questionTokens.length, g, queuedAt,
+                    start, firstToken));
+            count("answered");
+        };
+        if (more) {
+            batcher.join(generation, complete, e -> failed(question, result, e));
+        } else {
+            complete.accept(generation);
         }
-        String answer = text.finish();
+    }
+
+    /** The answer of a finished generation, with its versions and timings; records the latency metrics. */
+    private AnswerReport report(LanguageModelHost.Loaded loaded, Question question, MemorySnapshot snapshot,
+                                PrefilledContext context, ContextProvider.Resolved resolved, int questionTokens,
+                                DecodeBatcher.Generation generation, long queuedAt, long start, long firstToken) {
+        String answer = generation.finishText();
         long end = System.nanoTime();
+        int generated = generation.generated();
         timeToFirstToken.record(firstToken - start, TimeUnit.NANOSECONDS);
         answerTime.record(end - start, TimeUnit.NANOSECONDS);
         if (generated > 1) {
             decodeRate.record((generated - 1) / ((end - firstToken) / 1e9));
         }
         long staleness = Math.max(0, question.askedAtMs() - context.newestWallClockMs());
-        return new AnswerReport(question.id(), question.streamId(), answer, finish, snapshot.version(),
+        return new AnswerReport(question.id(), question.streamId(), answer, generation.finish(), snapshot.version(),
                 context.memoryVersion(), context.newestPtsMicros(), context.newestWallClockMs(), staleness,
-                context.memoryTokens(), context.prefixTokens() + questionTokens.length, generated,
+                context.memoryTokens(), context.prefixTokens() + questionTokens, generated,
                 millis(firstToken - start), millis(end - start), millis(start - queuedAt), resolved.fallback(),
                 resolved.reused(), context.sparse(), context.promptLayoutVersion(), loaded.name(), loaded.untrained());
     }
@@ -275,6 +289,9 @@ public final class AnswerEngine implements AutoCloseable {
     public void close() throws InterruptedException {
         executor.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
+        if (batcher != null) {
+            batcher.close();
+        }
         if (ownsHost) {
             host.close();
         }

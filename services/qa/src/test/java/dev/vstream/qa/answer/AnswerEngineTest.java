@@ -49,7 +49,7 @@ class AnswerEngineTest {
         view = new MemoryView(Map.of("bootstrap.servers", "localhost:1"), 4);
         host = (LanguageModelHost.Loaded) LanguageModelHost.load(null, temp.resolve("demo"), VISION, 1);
         served = NOTHING;
-        engine = new AnswerEngine(host, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1),
+        engine = new AnswerEngine(host, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1, 16),
                 new AnswerEngine.Contexts((id, v, held) -> served.newest(id, v, held), 64 << 20, 0,
                         Duration.ofMillis(300), KvPrecision.F32), meters);
     }
@@ -203,7 +203,7 @@ class AnswerEngineTest {
     }
 
     @Test
-    void concurrentQuestionsOnSeveralThreadsAnswerAsOneAtATime() throws Exception {
+    void concurrentQuestionsAreDecodedTogetherAndAnswerAsOneAtATime() throws Exception {
         publish(snapshot("cam-x", 3, VISION), 10_000);
         publish(snapshot("cam-y", 5, VISION), 10_000);
         List<Question> questions = new java.util.ArrayList<>();
@@ -214,8 +214,10 @@ class AnswerEngineTest {
         for (Question q : questions) {
             sequential.add(engine.submit(q, t -> { }).get().answer());
         }
-        try (AnswerEngine parallel = new AnswerEngine(host, false, view, new AnswerEngine.Limits(200, 32, 8, 16, 3),
-                new AnswerEngine.Contexts(NOTHING, 64 << 20, 0, Duration.ofMillis(300), KvPrecision.F32), new SimpleMeterRegistry())) {
+        SimpleMeterRegistry parallelMeters = new SimpleMeterRegistry();
+        try (AnswerEngine parallel = new AnswerEngine(host, false, view, new AnswerEngine.Limits(200, 32, 8, 16, 3, 4),
+                new AnswerEngine.Contexts(NOTHING, 64 << 20, 0, Duration.ofMillis(300), KvPrecision.F32),
+                parallelMeters)) {
             List<CompletableFuture<AnswerReport>> answers = new java.util.ArrayList<>();
             for (Question q : questions) {
                 answers.add(parallel.submit(q, t -> { }));
@@ -226,6 +228,10 @@ class AnswerEngineTest {
                 assertThat(report.memoryVersion()).isEqualTo(i % 2 == 0 ? 3 : 5);
                 assertThat(report.answer()).as("question %d", i).isEqualTo(sequential.get(i));
             }
+            // Their decode steps ran on the batcher (how many at once depends on timing: DecodeBatcherTest).
+            var batches = parallelMeters.get("vstream.qa.decode.batch").summary();
+            assertThat(batches.count()).isPositive();
+            assertThat(batches.max()).isLessThanOrEqualTo(4);
         }
     }
 
@@ -303,7 +309,7 @@ class AnswerEngineTest {
     void aModelThatFailedToLoadRejectsEveryQuestion() {
         LanguageModelHost failed = LanguageModelHost.load(temp.resolve("missing"), temp.resolve("unused"), VISION, 1);
         assertThat(failed).isInstanceOf(LanguageModelHost.Failed.class);
-        AnswerEngine broken = new AnswerEngine(failed, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1),
+        AnswerEngine broken = new AnswerEngine(failed, true, view, new AnswerEngine.Limits(200, 32, 8, 4, 1, 16),
                 new AnswerEngine.Contexts(NOTHING, 1 << 20, 0, Duration.ofSeconds(1), KvPrecision.F32), meters);
         assertThatThrownBy(() -> broken.submit(ask("cam-a", "x", 30_000), t -> { }))
                 .isInstanceOfSatisfying(QuestionRejectedException.class,
