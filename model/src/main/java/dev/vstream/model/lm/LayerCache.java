@@ -1,7 +1,8 @@
 package dev.vstream.model.lm;
 
 /**
- * What one layer keeps between calls, one class per kind of mixer state. All are fp32,
+ * What one layer keeps between calls, one class per kind of mixer state. All are fp32 (a KV cache's frozen
+ * prefix may be bf16, see {@link KvCache}),
  * mutable, and owned by exactly one {@link ContextState}; {@link #copy()} is deep.
  */
 public sealed interface LayerCache

@@ -103,10 +103,15 @@ public final class MlpProjector implements AutoCloseable {
      * {@code rows * lm} floats (see {@link #newScratch}).
      */
     public void forward(float[] x, int rows, float[] scratch, float[] out) {
+        forward(x, 0, rows, scratch, out, 0);
+    }
+
+    /** As {@link #forward(float[], int, float[], float[])}, x rows from {@code xOffset}, out rows from {@code outOffset}. */
+    public void forward(float[] x, int xOffset, int rows, float[] scratch, float[] out, int outOffset) {
         Objects.checkFromIndexSize(0, (long) rows * first.out(), scratch.length);
-        first.forward(x, 0, rows, scratch, 0);
+        first.forward(x, xOffset, rows, scratch, 0);
         Activation.GELU.apply(scratch, 0, rows * first.out());
-        second.forward(scratch, 0, rows, out, 0);
+        second.forward(scratch, 0, rows, out, outOffset);
     }
 
     /** Unmaps the projector's own file, if it has one; the projector is unusable afterwards. */

@@ -16,7 +16,8 @@ import java.util.function.Function;
  * <ol>
  *   <li>{@code "Video memory:\n"}</li>
  *   <li>for each memory part (a run of tokens of one kind, in the snapshot's token order,
- *       e.g. STAR's abstract, temporal, retrieved, spatial): {@code "[<part>]\n"}, then for each
+ *       e.g. STAR's abstract, temporal, retrieved, spatial; then, in the memory service's own
+ *       contexts, {@code window}: the newest frames it keeps, one slot per frame): {@code "[<part>]\n"}, then for each
  *       slot of the part (a run of tokens with one slot number): the time marker
  *       {@code "<t=12.3s>"} (the mean presentation time of the slot's tokens, seconds with one
  *       decimal), then the slot's visual tokens as projected input embeddings, one per memory

@@ -82,13 +82,18 @@ public record MemoryProperties(
      * @param computeThreads  threads of the model's kernels; 0 takes every available processor
      * @param kvPrecision     how a prefilled context keeps its attention keys and values: F32 (exact) or BF16 (half
      *                        the bytes held and served, half the memory traffic of each question at a long context)
+     * @param windowFrames    the long window: each context reads, after the published memory, the stream's newest
+     *                        this many frames at the memory's spatial resolution (P_spa) from the frames the memory
+     *                        keeps for retrieval (at most star.buffer-frames); never published, so a QA fallback
+     *                        prefill reads the memory without it. 0: none
      */
     public record Context(
             Path modelDir,
             @Min(0) @DefaultValue("16384") int sparseMinTokens,
             @Min(1) @Max(64) @DefaultValue("1") int refreshThreads,
             @Min(0) @Max(1024) @DefaultValue("0") int computeThreads,
-            @NotNull @DefaultValue("F32") KvPrecision kvPrecision) {
+            @NotNull @DefaultValue("F32") KvPrecision kvPrecision,
+            @Min(0) @DefaultValue("0") int windowFrames) {
     }
 
     /**
@@ -135,6 +140,11 @@ public record MemoryProperties(
         computeThreads = computeThreads == 0 ? Runtime.getRuntime().availableProcessors() : computeThreads;
         if (replicationFactor == 0) {
             throw new IllegalArgumentException("vstream.memory.replication-factor must be -1 (broker default) or >= 1");
+        }
+        if (context.windowFrames() > star.bufferFrames()) {
+            throw new IllegalArgumentException("vstream.memory.context.window-frames " + context.windowFrames()
+                    + " exceeds vstream.memory.star.buffer-frames " + star.bufferFrames() + ": the long window is "
+                    + "taken from the frames the memory keeps");
         }
     }
 }

@@ -46,6 +46,8 @@ class MemoryApplicationTest {
         assertThat(properties.snapshotTokens()).isEqualTo(TokenType.F16);
         assertThat(properties.star().sizes()).isEqualTo(StarSizes.PAPER);
         assertThat(properties.computeThreads()).isPositive();
+        assertThat(properties.context().windowFrames()).isZero();
+        assertThat(properties.context().kvPrecision()).isEqualTo(dev.vstream.model.lm.KvPrecision.F32);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.vstream.model.lm.MultimodalPrefill;
 import dev.vstream.model.lm.PrefillOptions;
 import dev.vstream.model.prompt.PromptLayout;
 import dev.vstream.model.prompt.PromptLayout.Segment;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -51,14 +52,25 @@ public final class ContextPrefill {
      *         projector (or, projected, the model) takes
      */
     public PrefilledContext prefill(MemorySnapshot snapshot, PrefillOptions options) {
+        return prefill(snapshot, MemoryWindow.NONE, options);
+    }
+
+    /**
+     * As {@link #prefill(MemorySnapshot, PrefillOptions)}, the memory followed by the long {@code window} (the memory
+     * service's own contexts; part {@value MemoryWindow#PART} of the layout).
+     *
+     * @throws IllegalArgumentException also when the window's tokens have another width than the projector takes
+     */
+    public PrefilledContext prefill(MemorySnapshot snapshot, MemoryWindow window, PrefillOptions options) {
         long start = System.nanoTime();
-        Prompt prompt = prompt(snapshot);
+        Prompt prompt = prompt(snapshot, window);
         ContextState state = model.newContext();
         model.prefillEmbeddings(state, prompt.embeddings(), prompt.rows(), options.withSpans(prompt.spans()), null);
         boolean sparse = model.lastSparseLayers() > 0;
         double millis = (System.nanoTime() - start) / 1e6;
         return new PrefilledContext(snapshot.streamId(), snapshot.version(), snapshot.newestPtsMicros(),
-                snapshot.newestWallClockMs(), PromptLayout.VERSION, host.modelId(), state.position(), snapshot.tokens(),
+                snapshot.newestWallClockMs(), PromptLayout.VERSION, host.modelId(), state.position(),
+                snapshot.tokens() + window.tokens(),
                 sparse, sparse ? model.lastSparseDensity() : 1, Math.round(millis * 1e3) / 1e3, state.snapshot(precision));
     }
 
@@ -75,27 +87,45 @@ public final class ContextPrefill {
         return null;
     }
 
-    Prompt prompt(MemorySnapshot snapshot) {
+    Prompt prompt(MemorySnapshot snapshot, MemoryWindow window) {
         String why = unusable(host, snapshot);
         if (why != null) {
             throw new IllegalArgumentException("stream '" + snapshot.streamId() + "': " + why);
         }
+        if (window.tokens() > 0 && window.channels() != host.projector().visionSize()) {
+            throw new IllegalArgumentException("stream '" + snapshot.streamId() + "': window tokens of width "
+                    + window.channels() + ", the projector takes " + host.projector().visionSize());
+        }
         int d = host.embeddingSize();
         int tokens = snapshot.tokens();
-        float[] memoryRows;
+        int all = Math.addExact(tokens, window.tokens());
+        float[] memoryRows = new float[Math.multiplyExact(all, d)];
         if (snapshot.projected()) {
-            memoryRows = snapshot.values();
+            System.arraycopy(snapshot.values(), 0, memoryRows, 0, tokens * d);
         } else {
-            memoryRows = new float[Math.multiplyExact(tokens, d)];
             host.projector().forward(snapshot.values(), tokens, host.projector().newScratch(tokens), memoryRows);
         }
+        // The window a frame at a time: its projector scratch stays one frame's.
+        long[] frameTimes = window.timestampsMicros();
+        float[] scratch = window.tokens() == 0 ? null : host.projector().newScratch(window.tokensPerFrame());
+        for (int f = 0; f < frameTimes.length; f++) {
+            host.projector().forward(window.frame(f), 0, window.tokensPerFrame(), scratch, memoryRows,
+                    (tokens + f * window.tokensPerFrame()) * d);
+        }
         SlotKind[] kinds = snapshot.kinds();
-        String[] parts = new String[tokens];
+        String[] parts = new String[all];
+        int[] slots = Arrays.copyOf(snapshot.slots(), all);
+        long[] times = Arrays.copyOf(snapshot.timestampsMicros(), all);
         for (int t = 0; t < tokens; t++) {
             parts[t] = partName(kinds[t]);
         }
-        List<Segment> prefix = PromptLayout.memoryPrefix(host::encode,
-                new PromptLayout.MemoryTokens(parts, snapshot.slots(), snapshot.timestampsMicros()));
+        for (int t = tokens; t < all; t++) {
+            int frame = (t - tokens) / window.tokensPerFrame();
+            parts[t] = MemoryWindow.PART;
+            slots[t] = frame;
+            times[t] = frameTimes[frame];
+        }
+        List<Segment> prefix = PromptLayout.memoryPrefix(host::encode, new PromptLayout.MemoryTokens(parts, slots, times));
         int rows = PromptLayout.length(prefix);
         float[] input = new float[Math.multiplyExact(rows, d)];
         int row = 0;

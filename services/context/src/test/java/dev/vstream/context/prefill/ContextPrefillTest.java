@@ -150,7 +150,7 @@ class ContextPrefillTest {
         assertSameState(context.state(), state.snapshot());
 
         // The prompt itself is the hand-assembled one, row for row.
-        ContextPrefill.Prompt prompt = prefill.prompt(snapshot);
+        ContextPrefill.Prompt prompt = prefill.prompt(snapshot, MemoryWindow.NONE);
         assertThat(prompt.rows()).isEqualTo(reference.rows());
         // Within rounding: the projector's vector GEMM may round differently once the JIT recompiles it.
         assertThat(prompt.embeddings()).containsExactly(reference.embeddings(), org.assertj.core.data.Offset.offset(1e-5f));
@@ -165,10 +165,62 @@ class ContextPrefillTest {
     }
 
     @Test
+    void theLongWindowFollowsTheMemoryAsItsOwnPart() {
+        MemorySnapshot snapshot = snapshot(VISION, false, 7);
+        SplittableRandom random = new SplittableRandom(11);
+        float[][] frames = new float[2][2 * VISION];
+        for (float[] frame : frames) {
+            for (int i = 0; i < frame.length; i++) {
+                frame[i] = (float) random.nextGaussian();
+            }
+        }
+        MemoryWindow window = new MemoryWindow(frames, new long[] {5_000_000, 6_040_000}, 2, VISION);
+        // By hand: the memory prefix, then "[window]\n", each frame's time marker and tokens, "\n".
+        Reference memory = reference(snapshot, project(snapshot));
+        int d = host.embeddingSize();
+        float[] out = Arrays.copyOf(memory.embeddings(), (memory.rows() + 64) * d);
+        int[] row = {memory.rows()};
+        java.util.function.Consumer<String> text = t -> {
+            for (int id : host.encode(t)) {
+                model.embed(id, out, row[0]++ * d);
+            }
+        };
+        text.accept("[window]\n");
+        String[] markers = {"<t=5.0s>", "<t=6.0s>"};
+        for (int f = 0; f < frames.length; f++) {
+            text.accept(markers[f]);
+            host.projector().forward(frames[f], 0, 2, host.projector().newScratch(2), out, row[0] * d);
+            row[0] += 2;
+        }
+        int windowEnd = row[0];
+        text.accept("\n");
+        ContextState state = model.newContext();
+        model.prefillEmbeddings(state, out, row[0], null);
+
+        PrefilledContext context = prefill.prefill(snapshot, window, PrefillOptions.DENSE);
+        assertThat(context.memoryTokens()).isEqualTo(7 + 4);
+        assertThat(context.prefixTokens()).isEqualTo(row[0]).isEqualTo(state.position());
+        assertSameState(context.state(), state.snapshot());
+        ModalitySpans spans = prefill.prompt(snapshot, window).spans();
+        assertThat(spans.of(Modality.VIDEO)).singleElement().satisfies(video -> {
+            assertThat(video.start()).isEqualTo(memory.firstMemory());
+            assertThat(video.end()).isEqualTo(windowEnd);
+        });
+        // Without the window the context is the memory's alone.
+        assertThat(prefill.prefill(snapshot, PrefillOptions.DENSE).prefixTokens()).isEqualTo(memory.rows());
+
+        MemoryWindow wide = new MemoryWindow(new float[][] {new float[2 * (VISION + 1)]}, new long[] {1}, 2, VISION + 1);
+        assertThatThrownBy(() -> prefill.prefill(snapshot, wide, PrefillOptions.DENSE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window tokens of width");
+        assertThatThrownBy(() -> new MemoryWindow(new float[][] {new float[3]}, new long[] {1}, 2, VISION))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds 3 values");
+    }
+
+    @Test
     void theVideoSpanCoversTheFirstToTheLastMemoryToken() {
         MemorySnapshot snapshot = snapshot(VISION, false, 7);
         Reference reference = reference(snapshot, project(snapshot));
-        ModalitySpans spans = prefill.prompt(snapshot).spans();
+        ModalitySpans spans = prefill.prompt(snapshot, MemoryWindow.NONE).spans();
         assertThat(spans.seqLen()).isEqualTo(reference.rows());
         assertThat(spans.of(Modality.VIDEO)).singleElement().satisfies(video -> {
             assertThat(video.start()).isEqualTo(reference.firstMemory());
@@ -219,7 +271,7 @@ class ContextPrefillTest {
     void projectedSnapshotsSkipTheProjector() {
         MemorySnapshot projected = snapshot(host.embeddingSize(), true, 7);
         Reference reference = reference(projected, projected.values());
-        ContextPrefill.Prompt prompt = prefill.prompt(projected);
+        ContextPrefill.Prompt prompt = prefill.prompt(projected, MemoryWindow.NONE);
         // Within rounding: the projector's vector GEMM may round differently once the JIT recompiles it.
         assertThat(prompt.embeddings()).containsExactly(reference.embeddings(), org.assertj.core.data.Offset.offset(1e-5f));
         int d = host.embeddingSize();
@@ -241,7 +293,7 @@ class ContextPrefillTest {
         try {
             MemorySnapshot snapshot = snapshot(VISION, false, 7);
             ContextPrefill nemotronPrefill = new ContextPrefill(nemotron, nemotron.newModel(), KvPrecision.F32);
-            int rows = nemotronPrefill.prompt(snapshot).rows();
+            int rows = nemotronPrefill.prompt(snapshot, MemoryWindow.NONE).rows();
             int memoryTokens = ((dev.vstream.model.nemotron.NemotronFlash) nemotron.newModel()).config().memoryTokens();
             assertThat(memoryTokens).isPositive();
             for (PrefillOptions options : new PrefillOptions[] {PrefillOptions.DENSE, PrefillOptions.sparse()}) {

@@ -4,6 +4,10 @@ package dev.vstream.memory.cluster;
  * A bounded ring of the newest frames, each kept at two resolutions: a key (what a centroid is compared with)
  * and a value (what a retrieval returns). Capacity is fixed at construction, so a long stream costs no more
  * than a short one (the original streaming buffer concatenates every frame and is never truncated).
+ *
+ * <p>Each frame's value is an array of its own, written once ({@link #newValue}) and never again: a reused slot
+ * gets a new array. So a reader on another thread may keep a frame's value (the context's long window) while the
+ * ring moves on, without a copy.
  */
 public final class FrameRing {
 
@@ -11,7 +15,7 @@ public final class FrameRing {
     private final int keySize;
     private final int valueSize;
     private final float[] keys;            // (capacity, keySize)
-    private final float[] values;          // (capacity, valueSize)
+    private final float[][] values;        // (capacity) arrays of valueSize, replaced when a slot is reused
     private final long[] timestamps;       // (capacity) micros
     private final long[] sequences;        // (capacity) frame number in the stream, from 0
     private long appended;
@@ -25,7 +29,7 @@ public final class FrameRing {
         this.keySize = keySize;
         this.valueSize = valueSize;
         this.keys = new float[capacity * keySize];
-        this.values = new float[capacity * valueSize];
+        this.values = new float[capacity][];
         this.timestamps = new long[capacity];
         this.sequences = new long[capacity];
     }
@@ -79,8 +83,20 @@ public final class FrameRing {
         return keys;
     }
 
-    public float[] values() {
-        return values;
+    /**
+     * A new value array for the slot of {@link #nextSlot()}, which the caller fills before {@link #commit}; the
+     * array the slot held before (an evicted frame's) is left as it was.
+     */
+    public float[] newValue() {
+        float[] value = new float[valueSize];
+        values[nextSlot()] = value;
+        return value;
+    }
+
+    /** The value of a held slot ({@code valueSize} floats from 0); not written again once committed. */
+    public float[] value(int slot) {
+        requireHeld(slot);
+        return values[slot];
     }
 
     public long timestamp(int slot) {
@@ -146,7 +162,7 @@ public final class FrameRing {
         requireHeld(slot);
         out.writeLong(timestamps[slot]);
         out.writeFloats(keys, slot * keySize, keySize);
-        out.writeFloats(values, slot * valueSize, valueSize);
+        out.writeFloats(values[slot], 0, valueSize);
     }
 
     /** Reads one held slot's frame written by {@link #writeSlot}, after {@link #readCount}. */
@@ -155,7 +171,8 @@ public final class FrameRing {
         timestamps[slot] = in.readLong();
         sequences[slot] = expectedSequence(slot);
         in.readFloats(keys, slot * keySize, keySize);
-        in.readFloats(values, slot * valueSize, valueSize);
+        values[slot] = new float[valueSize];
+        in.readFloats(values[slot], 0, valueSize);
     }
 
     /** Frame number (from 0) that a held slot holds, implied by the frame count alone. */

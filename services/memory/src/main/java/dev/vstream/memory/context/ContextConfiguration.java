@@ -18,7 +18,8 @@ class ContextConfiguration {
                                   MeterRegistry meters) {
         MemoryProperties.Context context = memory.context();
         return MemoryContexts.create(shared.getIfAvailable(), context.modelDir(), context.computeThreads(),
-                new ContextRefresher.Settings(context.sparseMinTokens(), context.refreshThreads(), context.kvPrecision()), meters);
+                new ContextRefresher.Settings(context.sparseMinTokens(), context.refreshThreads(), context.kvPrecision(),
+                        context.windowFrames()), meters);
     }
 
     /** UP with the number of prefilled streams; UNKNOWN (not DOWN: frames and snapshots still flow) without one. */

@@ -3,6 +3,7 @@ package dev.vstream.memory.context;
 import dev.vstream.api.memory.MemorySnapshot;
 import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.context.prefill.ContextPrefill;
+import dev.vstream.context.prefill.MemoryWindow;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.memory.intake.MemoryListener;
 import dev.vstream.model.lm.KvPrecision;
@@ -48,7 +49,8 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
     private final ContextStore store;
     private final PrefillOptions options;
     /** The version waiting per stream, and the streams a thread is refreshing; guarded by {@code this}. */
-    private final Map<String, MemorySnapshot> pending = new HashMap<>();
+    private final Map<String, Offer> pending = new HashMap<>();
+    private final int windowFrames;
     private final Set<String> running = new HashSet<>();
     private final ConcurrentHashMap<String, Progress> progress = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<String> ready = new LinkedBlockingQueue<>();
@@ -65,8 +67,9 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
      * @param sparseMinTokens prefill sparse when the context is longer than this many positions
      * @param threads         refresh threads (each holds one model instance and prefills one stream at a time)
      * @param kvPrecision     how the contexts keep their attention keys and values
+     * @param windowFrames    newest frames of the stream each context reads after the memory (the long window)
      */
-    public record Settings(int sparseMinTokens, int threads, KvPrecision kvPrecision) {
+    public record Settings(int sparseMinTokens, int threads, KvPrecision kvPrecision, int windowFrames) {
     }
 
     public ContextRefresher(LanguageModelHost.Loaded host, ContextStore store, Settings settings, MeterRegistry meters) {
@@ -74,6 +77,7 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
         this.store = store;
         int sparseMinTokens = settings.sparseMinTokens();
         int threads = settings.threads();
+        this.windowFrames = settings.windowFrames();
         this.options = PrefillOptions.auto(sparseMinTokens);
         this.refreshTime = Timer.builder("vstream.memory.context.refresh")
                 .description("time to prefill a memory version's context").publishPercentiles(0.5, 0.95, 0.99)
@@ -107,12 +111,21 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
             workers.add(thread);
         }
         workers.forEach(Thread::start);
-        log.info("Context refresher: {} thread(s), model {}, sparse above {} positions, {} keys and values", threads,
-                host.modelId(), sparseMinTokens, settings.kvPrecision());
+        log.info("Context refresher: {} thread(s), model {}, sparse above {} positions, {} keys and values, long window "
+                + "of {} frames", threads, host.modelId(), sparseMinTokens, settings.kvPrecision(), windowFrames);
     }
 
     @Override
-    public void updated(MemorySnapshot snapshot) {
+    public int windowFrames() {
+        return windowFrames;
+    }
+
+    /** A memory version waiting for its refresh, with its long window. */
+    private record Offer(MemorySnapshot snapshot, MemoryWindow window) {
+    }
+
+    @Override
+    public void updated(MemorySnapshot snapshot, MemoryWindow window) {
         if (closed) {
             return;
         }
@@ -127,7 +140,7 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
                 }
                 return next;
             });
-            if (pending.put(streamId, snapshot) != null) {
+            if (pending.put(streamId, new Offer(snapshot, window)) != null) {
                 superseded.increment();
             } else if (!running.contains(streamId)) {
                 ready.add(streamId);
@@ -152,7 +165,7 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            MemorySnapshot next;
+            Offer next;
             Progress memory;
             synchronized (this) {
                 next = pending.remove(streamId);
@@ -181,7 +194,8 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
     }
 
     /** @param memory the stream's Progress when the snapshot was taken: the memory the snapshot belongs to */
-    private void refresh(ContextPrefill prefill, MemorySnapshot snapshot, Progress memory) {
+    private void refresh(ContextPrefill prefill, Offer offer, Progress memory) {
+        MemorySnapshot snapshot = offer.snapshot();
         String streamId = snapshot.streamId();
         String unusable = ContextPrefill.unusable(host, snapshot);
         if (unusable != null) {
@@ -191,7 +205,7 @@ public final class ContextRefresher implements MemoryListener, AutoCloseable {
         }
         PrefilledContext context;
         try {
-            context = prefill.prefill(snapshot, options);
+            context = prefill.prefill(snapshot, offer.window(), options);
         } catch (RuntimeException e) {
             failed.increment();
             log.error("Stream '{}': context prefill of memory version {} failed", streamId, snapshot.version(), e);

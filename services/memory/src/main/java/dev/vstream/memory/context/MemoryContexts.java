@@ -2,6 +2,7 @@ package dev.vstream.memory.context;
 
 import dev.vstream.api.memory.MemorySnapshot;
 import dev.vstream.context.model.LanguageModelHost;
+import dev.vstream.context.prefill.MemoryWindow;
 import dev.vstream.memory.intake.MemoryListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -63,9 +64,14 @@ public final class MemoryContexts implements MemoryListener, AutoCloseable {
     }
 
     @Override
-    public void updated(MemorySnapshot snapshot) {
+    public int windowFrames() {
+        return refresher == null ? 0 : refresher.windowFrames();
+    }
+
+    @Override
+    public void updated(MemorySnapshot snapshot, MemoryWindow window) {
         if (refresher != null) {
-            refresher.updated(snapshot);
+            refresher.updated(snapshot, window);
         }
     }
 

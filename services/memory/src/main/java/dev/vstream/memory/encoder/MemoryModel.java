@@ -61,12 +61,17 @@ public sealed interface MemoryModel {
         }
         try {
             StarMemoryConfig star = sizes.forInput(encoder.grid(), encoder.grid(), encoder.channels());
-            long stateBytes = fullStateBytes(star);
-            if (stateBytes > maxStateBytes) {
-                throw new IllegalArgumentException("a full STAR memory of this config takes about " + (stateBytes >> 20)
-                        + " MiB, more than the " + (maxStateBytes >> 20) + " MiB a stored memory may have; lower "
-                        + "vstream.memory.star.buffer-frames or the pools");
+            // Stored split: one record of the core, one per buffered frame (so the buffer's length is free).
+            long record = Math.max(coreStateBytes(star), frameRecordBytes(star));
+            if (record > maxStateBytes) {
+                throw new IllegalArgumentException("a stored STAR memory record of this config takes about "
+                        + (record >> 10) + " KiB (the core " + (coreStateBytes(star) >> 10) + " KiB, one buffered frame "
+                        + (frameRecordBytes(star) >> 10) + " KiB), more than the " + (maxStateBytes >> 10)
+                        + " KiB a store record may have; lower vstream.memory.star.spatial-pool or the slots");
             }
+            log.info("STAR memory: {} tokens published, about {} MiB per live "
+                    + "stream ({} buffered frames at {}x{})", star.maxTokens(), fullStateBytes(star) >> 20,
+                    star.bufferFrames(), star.spatialPool(), star.spatialPool());
             Path attentionFile = Files.isRegularFile(modelDir.resolve(ATTENTION_FILE)) ? modelDir.resolve(ATTENTION_FILE)
                     : folder.resolve(ATTENTION_FILE);
             SemanticAttention attention;
@@ -98,11 +103,20 @@ public sealed interface MemoryModel {
      * dominates, then the temporal centroids and the abstract slots.
      */
     static long fullStateBytes(StarMemoryConfig star) {
+        return star.bufferFrames() * frameRecordBytes(star) + coreStateBytes(star);
+    }
+
+    /** Upper estimate of one buffered frame's stored record: its P_tem and P_spa copies. */
+    static long frameRecordBytes(StarMemoryConfig star) {
+        return 64 + 4L * star.channels() * (star.temporalTokens() + star.spatialTokens());
+    }
+
+    /** Upper estimate of the core record: everything but the buffered frames (temporal centroids, abstract slots). */
+    static long coreStateBytes(StarMemoryConfig star) {
         long c = star.channels();
-        long buffer = star.bufferFrames() * (8 + 4 * c * (star.temporalTokens() + star.spatialTokens()));
         long temporal = star.temporalSlots() * (4 * c * star.temporalTokens() + 64);
         long abstractSlots = (long) (star.abstractSlots() + star.abstractChunkFrames()) * star.abstractTokens() * (4 * c + 8);
-        return buffer + temporal + abstractSlots + 4096;
+        return temporal + abstractSlots + 4096;
     }
 
     private static Unavailable unavailable(Logger log, String reason) {

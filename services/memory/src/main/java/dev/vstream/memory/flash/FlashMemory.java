@@ -42,7 +42,7 @@ public final class FlashMemory {
         frame.requireShape(config.inputHeight(), config.inputWidth(), config.channels());
         FrameRing bank = detail.bank();
         int slot = bank.nextSlot();
-        System.arraycopy(frame.values(), 0, bank.values(), slot * bank.valueSize(), bank.valueSize());
+        System.arraycopy(frame.values(), 0, bank.newValue(), 0, bank.valueSize());
         AveragePooling.pool(frame.values(), 0, config.inputHeight(), config.inputWidth(), config.channels(),
                 config.synopsisHeight(), config.synopsisWidth(), bank.keys(), slot * bank.keySize());
         synopsis.update(bank.keys(), slot * bank.keySize(), frame.timestampMicros());
@@ -65,7 +65,7 @@ public final class FlashMemory {
         int retrieved = detail.retrieve(synopsis, detailSlots);
         for (int r = 0; r < retrieved; r++) {
             int slot = detailSlots[r];
-            out.append(FlashSlot.DETAIL, r, bank.timestamp(slot), bank.values(), slot * bank.valueSize(),
+            out.append(FlashSlot.DETAIL, r, bank.timestamp(slot), bank.value(slot), 0,
                     config.detailTokens());
         }
         StreamingKMeans clusters = synopsis.clusters();

@@ -108,11 +108,14 @@ public final class FrameIntakeTopology {
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MEMORY_STATE_BYTES)));
     }
 
-    /** No record cache: each key is written once per N_buff frames, so a cache would only copy the entries. */
+    /**
+     * No record cache: each key is written once per N_buff frames, so a cache would only copy the entries. A
+     * full-resolution frame of a wide encoder passes the broker's 1 MiB default, hence the same limit as the memory.
+     */
     static StoreBuilder<KeyValueStore<String, byte[]>> memoryFramesStore() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_FRAMES_STORE), Serdes.String(),
                         Serdes.ByteArray())
                 .withCachingDisabled()
-                .withLoggingEnabled(Map.of());
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MEMORY_STATE_BYTES)));
     }
 }

@@ -5,6 +5,7 @@ import dev.vstream.api.frame.FrameRecordCodec;
 import dev.vstream.api.frame.MalformedRecordException;
 import dev.vstream.api.memory.MemorySnapshot;
 import dev.vstream.api.memory.MemorySnapshotCodec;
+import dev.vstream.context.prefill.MemoryWindow;
 import dev.vstream.memory.cluster.FrameFeatures;
 import dev.vstream.memory.cluster.MemoryStateException;
 import dev.vstream.memory.cluster.MemoryTokens;
@@ -18,6 +19,7 @@ import dev.vstream.memory.star.StarSlot;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,12 +163,25 @@ final class MemoryUpdateProcessor implements Processor<byte[], byte[], byte[], b
             live.put(streamId, memory);
             context.forward(new Record<>(record.key(), snapshot, record.timestamp()), FrameIntakeTopology.SNAPSHOTS);
             metrics.updated(System.nanoTime() - start, written, snapshot.length);
-            listener.updated(published);
+            listener.updated(published, window(loaded, memory));
         } finally {
             if (!stored) {
                 live.remove(streamId);
             }
         }
+    }
+
+    /** The newest frames the listener wants, as the memory holds them (shared, never written again). */
+    private MemoryWindow window(MemoryModel.Loaded loaded, StarMemory memory) {
+        int wanted = listener.windowFrames();
+        if (wanted == 0) {
+            return MemoryWindow.NONE;
+        }
+        float[][] frames = new float[wanted][];
+        long[] times = new long[wanted];
+        int n = memory.newestFrames(wanted, frames, times);
+        return new MemoryWindow(Arrays.copyOf(frames, n), Arrays.copyOf(times, n), loaded.star().spatialTokens(),
+                loaded.star().channels());
     }
 
     private int putFrame(String streamId, StarMemory memory, int slot) {

@@ -66,13 +66,12 @@ public final class StarMemory {
         frame.requireShape(config.inputHeight(), config.inputWidth(), config.channels());
         int channels = config.channels();
         int slot = buffer.nextSlot();
-        float[] spatial = buffer.values();
-        int spatialOffset = slot * buffer.valueSize();
+        float[] spatial = buffer.newValue();
         AveragePooling.pool(frame.values(), 0, config.inputHeight(), config.inputWidth(), channels,
-                config.spatialPool(), spatial, spatialOffset);
-        AveragePooling.pool(spatial, spatialOffset, config.spatialPool(), config.spatialPool(), channels,
+                config.spatialPool(), spatial, 0);
+        AveragePooling.pool(spatial, 0, config.spatialPool(), config.spatialPool(), channels,
                 config.temporalPool(), buffer.keys(), slot * buffer.keySize());
-        AveragePooling.pool(spatial, spatialOffset, config.spatialPool(), config.spatialPool(), channels,
+        AveragePooling.pool(spatial, 0, config.spatialPool(), config.spatialPool(), channels,
                 config.abstractPool(), abstractTokens, 0);
         temporal.update(buffer.keys(), slot * buffer.keySize(), frame.timestampMicros());
         retrieval.follow();
@@ -106,16 +105,34 @@ public final class StarMemory {
         int retrieved = retrieveSlots(heaviest);
         for (int r = 0; r < retrieved; r++) {
             int slot = heaviest[r];
-            out.append(StarSlot.RETRIEVED, r, buffer.timestamp(slot), buffer.values(), slot * buffer.valueSize(),
+            out.append(StarSlot.RETRIEVED, r, buffer.timestamp(slot), buffer.value(slot), 0,
                     config.spatialTokens());
         }
         int held = buffer.size();
         int spatialFrames = Math.min(config.spatialFrames(), held);
         for (int j = 0; j < spatialFrames; j++) {
             int slot = buffer.slotByAge(held - spatialFrames + j);
-            out.append(StarSlot.SPATIAL, j, buffer.timestamp(slot), buffer.values(), slot * buffer.valueSize(),
+            out.append(StarSlot.SPATIAL, j, buffer.timestamp(slot), buffer.value(slot), 0,
                     config.spatialTokens());
         }
+    }
+
+    /**
+     * The newest {@code count} buffered frames at P_spa (fewer while fewer are held), oldest first: each frame's
+     * value {@code (P_spa^2, C)} as the buffer holds it (never written again, so it may be read on another thread
+     * while the memory moves on) into {@code valuesOut}, its time into {@code timestampsOut}.
+     *
+     * @return how many were written
+     */
+    public int newestFrames(int count, float[][] valuesOut, long[] timestampsOut) {
+        int held = buffer.size();
+        int n = Math.min(Math.min(count, held), Math.min(valuesOut.length, timestampsOut.length));
+        for (int j = 0; j < n; j++) {
+            int slot = buffer.slotByAge(held - n + j);
+            valuesOut[j] = buffer.value(slot);
+            timestampsOut[j] = buffer.timestamp(slot);
+        }
+        return n;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.vstream.api.memory.MemorySnapshot;
 import dev.vstream.api.memory.TokenType;
 import dev.vstream.context.model.LanguageModelHost;
 import dev.vstream.context.prefill.ContextPrefill;
+import dev.vstream.context.prefill.MemoryWindow;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.kernels.attention.AttentionShape;
 import dev.vstream.kernels.sparse.AShapePattern;
@@ -51,6 +52,11 @@ import java.util.Random;
  * 77,993 tokens fit that only below 403 F16 (201 F32) channels, so CLIP ViT-L/14's 1024 cannot be published at
  * that size. The language model's work does not depend on C (the projector maps it to 128).
  *
+ * <p>{@code window}: the service's long window ({@code vstream.memory.context.window-frames}): a published memory with
+ * N_spa 1 at P_spa 16 (the paper's compressed memory, 1,449 tokens) and, read after it, the newest 300 frames at 16x16
+ * that the memory keeps for retrieval (76,800 tokens, never published), so it runs at any vision width, CLIP
+ * ViT-L/14's 1024 included ({@code --vision=1024 --sizes=star,mid,window}).
+ *
  * <p>Three memory sizes: the paper's STAR ({@link StarSizes#PAPER}, 681 tokens), P_spa 16 with 42 spatial + 3
  * retrieved frames at 16x16 (11,520 full-resolution tokens + 425 compressed), and the long window: P_spa 16 with
  * the newest 300 frames at 16x16 (76,800 + 768 retrieved + 425 compressed). SambaY's context prefill attends
@@ -66,8 +72,8 @@ import java.util.Random;
  * (its q/k do not depend on its own pattern).
  *
  * <pre>
- * services/memory/bench/context.sh [--model=sambay|nemotron] [--calibration=long|mid] [--vision=256] [--token-type=F16] [--frames=360] [--runs=7] [--prefill-runs=3]
- *     [--long-dense-runs=1] [--questions=6] [--threads=2] [--sizes=star,mid,long] [--budget=0.2] [--min-recall=0.9]
+ * services/memory/bench/context.sh [--model=sambay|nemotron] [--calibration=window|long|mid] [--vision=256] [--token-type=F16] [--frames=360] [--runs=7] [--prefill-runs=3]
+ *     [--long-dense-runs=1] [--questions=6] [--threads=2] [--sizes=star,mid,long,window] [--budget=0.2] [--min-recall=0.9]
  * </pre>
  */
 public final class ContextBenchmark {
@@ -87,7 +93,15 @@ public final class ContextBenchmark {
     private ContextBenchmark() {
     }
 
-    private record Size(String name, StarMemoryConfig config, int denseRuns) {
+    /** @param windowFrames frames of the long window read after the published memory (0: none) */
+    private record Size(String name, StarMemoryConfig config, int denseRuns, int windowFrames) {
+    }
+
+    /** A memory as the service has it: the published snapshot and the long window beside it. */
+    private record Built(MemorySnapshot snapshot, MemoryWindow window) {
+        int tokens() {
+            return snapshot.tokens() + window.tokens();
+        }
     }
 
     /** @param failure why the prefill threw (null when it ran), its runs then stop */
@@ -112,7 +126,7 @@ public final class ContextBenchmark {
             case "nemotron" -> true;
             default -> throw new IllegalArgumentException("--model must be sambay or nemotron, got " + modelKind);
         };
-        String calibrationSize = arg(args, "calibration", "long");
+        String calibrationSize = arg(args, "calibration", "window");
 
         LanguageModelHost loadedHost;
         if (nemotron) {
@@ -153,34 +167,45 @@ public final class ContextBenchmark {
         StarMemoryConfig mid = new StarMemoryConfig(GRID, GRID, vision, 16, 4, 1, 42, 25, 25, 3, 300, 0.2, 1, 32, 10, 0L);
         StarMemoryConfig longWindow =
                 new StarMemoryConfig(GRID, GRID, vision, 16, 4, 1, 300, 25, 25, 3, 300, 0.2, 1, 32, 10, 0L);
+        // The service's long window: a small published memory (N_spa 1) and its newest 300 frames at 16x16 read after it.
+        StarMemoryConfig windowed =
+                new StarMemoryConfig(GRID, GRID, vision, 16, 4, 1, 1, 25, 25, 3, 300, 0.2, 1, 32, 10, 0L);
         List<Size> sizes = new ArrayList<>();
         if (wanted.contains("star")) {
-            sizes.add(new Size("STAR paper (P_spa 8, N_spa 1)", star, prefillRuns));
+            sizes.add(new Size("STAR paper (P_spa 8, N_spa 1)", star, prefillRuns, 0));
         }
         if (wanted.contains("mid")) {
-            sizes.add(new Size("P_spa 16, N_spa 42 + N_ret 3", mid, prefillRuns));
+            sizes.add(new Size("P_spa 16, N_spa 42 + N_ret 3", mid, prefillRuns, 0));
         }
         if (wanted.contains("long")) {
-            sizes.add(new Size("P_spa 16, N_spa 300 (long window)", longWindow, longDenseRuns));
+            sizes.add(new Size("P_spa 16, N_spa 300 (long window in the snapshot)", longWindow, longDenseRuns, 0));
+        }
+        if (wanted.contains("window")) {
+            sizes.add(new Size("P_spa 16, N_spa 1 + window of 300 frames (context.window-frames)", windowed,
+                    longDenseRuns, 300));
         }
 
         // One stream fed to every memory, so the sizes differ only in what the memory keeps.
         long t0 = System.nanoTime();
-        MemorySnapshot[] snapshots = buildSnapshots(sizes.stream().map(Size::config).toList(), vision, frames, 2026,
-                tokenType);
+        Built[] snapshots = buildSnapshots(sizes, vision, frames, 2026, tokenType);
         System.out.printf(Locale.ROOT, "Memories: %d synthetic frames (1 fps, %d scenes) through StarMemory + "
                 + "Snapshots.of in %.1f s%n", frames, scenes(frames), (System.nanoTime() - t0) / 1e9);
 
         // Patterns: PatternSearch on the model's own q, k of a calibration stream at the long size.
         long t1 = System.nanoTime();
-        MemorySnapshot calibration = buildSnapshots(List.of(calibrationSize.equals("mid") ? mid : longWindow), vision,
-                frames, 77, tokenType)[0];
         // SambaY's context prefill attends nothing (YOCO: the one full-attention layer only caches keys and values
         // at positions whose outputs nobody reads), so there is nothing for patterns to search or to skip.
-        PatternConfig[] searched = model instanceof NemotronFlash flash
-                ? searchNemotronPatterns(host, flash, prefill, calibration, budget, minRecall)
-                : new PatternConfig[2];
-        calibration = null;
+        PatternConfig[] searched = new PatternConfig[2];
+        if (model instanceof NemotronFlash flash) {
+            Size calibrationMemory = switch (calibrationSize) {
+                case "mid" -> new Size("calibration", mid, 1, 0);
+                case "long" -> new Size("calibration", longWindow, 1, 0);
+                case "window" -> new Size("calibration", windowed, 1, 300);
+                default -> throw new IllegalArgumentException("--calibration takes mid, long or window");
+            };
+            Built calibration = buildSnapshots(List.of(calibrationMemory), vision, frames, 77, tokenType)[0];
+            searched = searchNemotronPatterns(host, flash, prefill, calibration, budget, minRecall);
+        }
         System.out.printf(Locale.ROOT, "(pattern search, calibration prefill included: %.1f s)%n%n",
                 (System.nanoTime() - t1) / 1e9);
         // Variants: the searched patterns when any head is sparse, and the best candidate within the density
@@ -209,9 +234,13 @@ public final class ContextBenchmark {
         }
         float[] logits = new float[model.vocabSize()];
 
-        // Warm-up (JIT) on the smallest memory, not recorded.
+        // Warm-up (JIT) on the smallest memory, fp32 and bf16 contexts, not recorded.
         for (int i = 0; i < 3; i++) {
-            ask(model, refresh(prefill, snapshots[0], PrefillOptions.DENSE).state(), questionTokens[0], logits);
+            ContextState.Snapshot warm = refresh(prefill, snapshots[0], PrefillOptions.DENSE).state();
+            ask(model, warm, questionTokens[0], logits);
+            for (int j = 0; j < 5; j++) {
+                ask(model, warm.resume().snapshot(KvPrecision.BF16), questionTokens[0], logits);
+            }
             for (PrefillOptions v : variants) {
                 try {
                     ask(model, refresh(prefill, snapshots[0], v).state(), questionTokens[0], logits);
@@ -248,7 +277,7 @@ public final class ContextBenchmark {
 
         for (int s = 0; s < sizes.size(); s++) {
             Size size = sizes.get(s);
-            MemorySnapshot snapshot = snapshots[s];
+            Built snapshot = snapshots[s];
             System.out.printf(Locale.ROOT, "... %s: %,d tokens%n", size.name(), snapshot.tokens());
             List<PrefillOptions> all = new ArrayList<>();
             all.add(PrefillOptions.DENSE);
@@ -411,7 +440,7 @@ public final class ContextBenchmark {
      * still has runs left, so the machine's noise hits all alike), each followed by the first question on it (the
      * fallback's first TTFT).
      */
-    private static Timing[] timePrefill(ContextPrefill prefill, MultimodalPrefill model, MemorySnapshot snapshot,
+    private static Timing[] timePrefill(ContextPrefill prefill, MultimodalPrefill model, Built snapshot,
                                         List<PrefillOptions> options, int[] counts, int[] question, float[] logits) {
         int rounds = Arrays.stream(counts).max().orElse(0);
         double[][] prefillMs = new double[options.size()][];
@@ -457,8 +486,8 @@ public final class ContextBenchmark {
     }
 
     /** One context refresh, as the memory service runs it. */
-    private static PrefilledContext refresh(ContextPrefill prefill, MemorySnapshot snapshot, PrefillOptions options) {
-        return prefill.prefill(snapshot, options);
+    private static PrefilledContext refresh(ContextPrefill prefill, Built memory, PrefillOptions options) {
+        return prefill.prefill(memory.snapshot(), memory.window(), options);
     }
 
     /** Resumes the context, prefills the question, greedy first token. */
@@ -495,13 +524,13 @@ public final class ContextBenchmark {
      * {@code scratch()}, {@code sparseAttention()}, {@code GroupedQueryAttention.forwardSparse}) by reflection.
      */
     private static PatternConfig[] searchNemotronPatterns(LanguageModelHost.Loaded host, NemotronFlash model,
-                                                          ContextPrefill prefill, MemorySnapshot calibration,
+                                                          ContextPrefill prefill, Built calibration,
                                                           double budget, double minRecall) throws Exception {
         int heads = model.patternHeads();
         int layers = model.patternLayers();
-        Method promptMethod = ContextPrefill.class.getDeclaredMethod("prompt", MemorySnapshot.class);
+        Method promptMethod = ContextPrefill.class.getDeclaredMethod("prompt", MemorySnapshot.class, MemoryWindow.class);
         promptMethod.setAccessible(true);
-        Object prompt = promptMethod.invoke(prefill, calibration);
+        Object prompt = promptMethod.invoke(prefill, calibration.snapshot(), calibration.window());
         float[] embeddings = (float[]) accessor(prompt, "embeddings");
         int rows = (int) accessor(prompt, "rows");
         ModalitySpans promptSpans = (ModalitySpans) accessor(prompt, "spans");
@@ -661,8 +690,8 @@ public final class ContextBenchmark {
      * frames, each a fixed random mean map (patch x channel); a frame is the scene mean plus a slowly drifting,
      * temporally correlated component (AR(1), 0.95) plus small independent noise.
      */
-    private static MemorySnapshot[] buildSnapshots(List<StarMemoryConfig> configs, int channels, int frames,
-                                                   long seed, TokenType tokenType) {
+    private static Built[] buildSnapshots(List<Size> sizes, int channels, int frames, long seed, TokenType tokenType) {
+        List<StarMemoryConfig> configs = sizes.stream().map(Size::config).toList();
         Random random = new Random(seed);
         int patches = GRID * GRID;
         int n = patches * channels;
@@ -695,14 +724,24 @@ public final class ContextBenchmark {
         }
         EncoderIdentity encoder = new EncoderIdentity("synthetic-clip-vit-l14-like", "0".repeat(64));
         StreamMemory stored = new StreamMemory(pts, 1_790_000_000_000L + pts / 1000, new byte[0]);
-        MemorySnapshot[] out = new MemorySnapshot[configs.size()];
+        Built[] out = new Built[configs.size()];
         for (int m = 0; m < memories.size(); m++) {
             StarMemory memory = memories.get(m);
-            out[m] = Snapshots.of(STREAM, memory, stored, encoder, tokenType, memory.newTokens());
-            if (out[m].tokens() != memory.config().maxTokens()) {
-                throw new IllegalStateException("memory holds " + out[m].tokens() + " tokens, not "
+            MemorySnapshot snapshot = Snapshots.of(STREAM, memory, stored, encoder, tokenType, memory.newTokens());
+            if (snapshot.tokens() != memory.config().maxTokens()) {
+                throw new IllegalStateException("memory holds " + snapshot.tokens() + " tokens, not "
                         + memory.config().maxTokens());
             }
+            int wanted = sizes.get(m).windowFrames();
+            MemoryWindow window = MemoryWindow.NONE;
+            if (wanted > 0) {
+                float[][] held = new float[wanted][];
+                long[] times = new long[wanted];
+                int taken = memory.newestFrames(wanted, held, times);
+                window = new MemoryWindow(Arrays.copyOf(held, taken), Arrays.copyOf(times, taken),
+                        memory.config().spatialTokens(), channels);
+            }
+            out[m] = new Built(snapshot, window);
         }
         return out;
     }

@@ -20,7 +20,7 @@ class NearestFramesTest {
             FrameFeatures frame = (t / 10) % 5 == 0 ? frozen(stream, 0, t) : stream.next((t / 10) % 5);
             int slot = ring.nextSlot();
             System.arraycopy(frame.values(), 0, ring.keys(), slot * dim, dim);
-            System.arraycopy(frame.values(), 0, ring.values(), slot * dim, dim);
+            System.arraycopy(frame.values(), 0, ring.newValue(), 0, dim);
             clusters.update(ring.keys(), slot * dim, frame.timestampMicros());
             nearest.follow();
             ring.commit(frame.timestampMicros());

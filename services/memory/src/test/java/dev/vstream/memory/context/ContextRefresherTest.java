@@ -8,6 +8,7 @@ import dev.vstream.api.memory.TestSnapshots;
 import dev.vstream.api.memory.SlotKind;
 import dev.vstream.api.memory.TokenType;
 import dev.vstream.context.model.LanguageModelHost;
+import dev.vstream.context.prefill.MemoryWindow;
 import dev.vstream.context.prefill.PrefilledContext;
 import dev.vstream.context.source.ContextSource;
 import dev.vstream.model.lm.ContextState;
@@ -51,9 +52,30 @@ class ContextRefresherTest {
     }
 
     void start(int threads) {
+        start(threads, 0);
+    }
+
+    void start(int threads, int windowFrames) {
         meters = new SimpleMeterRegistry();
         store = new ContextStore();
-        refresher = new ContextRefresher(host, store, new ContextRefresher.Settings(1 << 20, threads, KvPrecision.F32), meters);
+        refresher = new ContextRefresher(host, store,
+                new ContextRefresher.Settings(1 << 20, threads, KvPrecision.F32, windowFrames), meters);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theLongWindowIsReadAfterTheMemory() throws Exception {
+        start(1, 2);
+        assertThat(refresher.windowFrames()).isEqualTo(2);
+        float[][] frames = {new float[4 * VISION], new float[4 * VISION]};
+        frames[1][3] = 1f;
+        refresher.updated(snapshot("cam-w", 1), new MemoryWindow(frames, new long[] {1_000, 2_000}, 4, VISION));
+        await().atMost(Duration.ofSeconds(30)).until(() -> newestVersion("cam-w") == 1);
+        PrefilledContext context = store.newest("cam-w");
+        assertThat(context.memoryTokens()).isEqualTo(8 + 2 * 4);
+        refresher.updated(snapshot("cam-n", 1), MemoryWindow.NONE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> newestVersion("cam-n") == 1);
+        assertThat(store.newest("cam-n").memoryTokens()).isEqualTo(8);
+        assertThat(context.prefixTokens()).isGreaterThan(store.newest("cam-n").prefixTokens() + 8);
     }
 
     @AfterEach
@@ -107,7 +129,7 @@ class ContextRefresherTest {
             }
         });
         for (MemorySnapshot s : snapshots) {
-            refresher.updated(s);
+            refresher.updated(s, MemoryWindow.NONE);
         }
         await().atMost(WAIT).until(() -> newestVersion("cam-1") == versions);
         watching.set(false);
@@ -146,7 +168,7 @@ class ContextRefresherTest {
             String stream = "cam-p" + s;
             producers.add(Thread.ofPlatform().start(() -> {
                 for (int v = 1; v <= versions; v++) {
-                    refresher.updated(snapshot(stream, v));
+                    refresher.updated(snapshot(stream, v), MemoryWindow.NONE);
                 }
             }));
         }
@@ -170,10 +192,10 @@ class ContextRefresherTest {
     void stalenessShowsALagUntilCaughtUp() throws Exception {
         start(1);
         // A long memory keeps the thread busy while newer versions wait.
-        refresher.updated(snapshot("cam-s", 1, 1_001, 1500, VISION));
+        refresher.updated(snapshot("cam-s", 1, 1_001, 1500, VISION), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> gauge("vstream.memory.context.pending") == 0); // v1 is running
-        refresher.updated(snapshot("cam-s", 2));
-        refresher.updated(snapshot("cam-s", 3));
+        refresher.updated(snapshot("cam-s", 2), MemoryWindow.NONE);
+        refresher.updated(snapshot("cam-s", 3), MemoryWindow.NONE);
         assertThat(gauge("vstream.memory.context.staleness.versions")).isEqualTo(3);
         assertThat(gauge("vstream.memory.context.pending")).isEqualTo(1);
         await().atMost(WAIT).until(() -> newestVersion("cam-s") == 3);
@@ -188,8 +210,8 @@ class ContextRefresherTest {
     @Test
     void expiryRemovesTheStreamsContexts() {
         start(1);
-        refresher.updated(snapshot("cam-x", 1));
-        refresher.updated(snapshot("cam-keep", 1));
+        refresher.updated(snapshot("cam-x", 1), MemoryWindow.NONE);
+        refresher.updated(snapshot("cam-keep", 1), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> newestVersion("cam-x") == 1 && newestVersion("cam-keep") == 1);
         refresher.expired("cam-x");
         assertThat(store.newest("cam-x")).isNull();
@@ -201,11 +223,11 @@ class ContextRefresherTest {
     @Test
     void aPrefillFinishingAfterExpiryIsNotStored() {
         start(1);
-        refresher.updated(snapshot("cam-e", 5, 5_000, 1500, VISION));
+        refresher.updated(snapshot("cam-e", 5, 5_000, 1500, VISION), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> gauge("vstream.memory.context.pending") == 0); // running
         refresher.expired("cam-e");
         // Another stream after it: once that one is stored, the expired one's prefill has finished.
-        refresher.updated(snapshot("cam-after", 1));
+        refresher.updated(snapshot("cam-after", 1), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> newestVersion("cam-after") == 1);
         assertThat(store.newest("cam-e")).isNull();
         assertThat(count("prefilled")).isEqualTo(1);
@@ -214,12 +236,12 @@ class ContextRefresherTest {
     @Test
     void aPrefillFinishingAfterExpiryIsNotStoredEvenWhenTheStreamBeginsAgain() {
         start(1);
-        refresher.updated(snapshot("cam-r", 5, 5_000, 1500, VISION));
+        refresher.updated(snapshot("cam-r", 5, 5_000, 1500, VISION), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> gauge("vstream.memory.context.pending") == 0); // running
         refresher.expired("cam-r");
         // The stream's memory begins again (versions restart at 1) while the old memory's prefill still runs.
         MemorySnapshot again = snapshot("cam-r", 1, 90_000, 8, VISION);
-        refresher.updated(again);
+        refresher.updated(again, MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> store.newest("cam-r") != null
                 && store.newest("cam-r").isOf(1, 90_000));
         assertThat(store.newestUpTo("cam-r", Long.MAX_VALUE).isOf(1, 90_000)).isTrue();
@@ -231,16 +253,16 @@ class ContextRefresherTest {
     @Test
     void anUnusableSnapshotFailsWithoutStoppingTheThread() {
         start(1);
-        refresher.updated(snapshot("cam-u", 1, 1_001, 8, VISION + 3));
+        refresher.updated(snapshot("cam-u", 1, 1_001, 8, VISION + 3), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> count("failed") == 1);
         assertThat(store.newest("cam-u")).isNull();
-        refresher.updated(snapshot("cam-u", 2));
+        refresher.updated(snapshot("cam-u", 2), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> newestVersion("cam-u") == 2);
         MemorySnapshot empty = new MemorySnapshot("cam-u", 3, 0, 0, "clip-test", "0".repeat(64), false,
                 TokenType.F32, VISION, new SlotKind[0], new int[0], new long[0], new float[0]);
-        refresher.updated(empty);
+        refresher.updated(empty, MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> count("failed") == 2);
-        refresher.updated(snapshot("cam-u", 4));
+        refresher.updated(snapshot("cam-u", 4), MemoryWindow.NONE);
         await().atMost(WAIT).until(() -> newestVersion("cam-u") == 4);
         assertThat(count("prefilled")).isEqualTo(2);
     }

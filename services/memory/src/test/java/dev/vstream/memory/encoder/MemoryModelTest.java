@@ -74,7 +74,8 @@ class MemoryModelTest {
         assertThat(load(TestModels.clipTiny(), StarSizes.PAPER, NO_LIMIT)).as("P_spa 8 over a 4x4 grid")
                 .isInstanceOfSatisfying(MemoryModel.Unavailable.class, u -> assertThat(u.reason()).contains("pool"));
         assertThat(load(TestModels.clipTiny(), TestModels.TINY_STAR, 1024)).as("state past the store's limit")
-                .isInstanceOfSatisfying(MemoryModel.Unavailable.class, u -> assertThat(u.reason()).contains("buffer-frames"));
+                .isInstanceOfSatisfying(MemoryModel.Unavailable.class, u -> assertThat(u.reason())
+                        .contains("one buffered frame").contains("spatial-pool"));
     }
 
     @Test

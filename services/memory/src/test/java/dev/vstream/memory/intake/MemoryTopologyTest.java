@@ -12,6 +12,7 @@ import dev.vstream.api.memory.MemorySnapshotCodec;
 import dev.vstream.api.memory.SlotKind;
 import dev.vstream.api.memory.TokenType;
 import dev.vstream.api.topic.Topics;
+import dev.vstream.context.prefill.MemoryWindow;
 import dev.vstream.memory.encoder.MemoryModel;
 import dev.vstream.memory.snapshot.Snapshots;
 import dev.vstream.memory.snapshot.StreamMemory;
@@ -94,6 +95,11 @@ class MemoryTopologyTest {
 
     /** A driver of the topology keeping at most {@code liveMemories} memories live, replacing the one of start(). */
     private void restart(int liveMemories) {
+        restart(liveMemories, MemoryListener.NONE);
+    }
+
+    /** As {@link #restart(int)}, telling {@code listener} of each memory. */
+    private void restart(int liveMemories, MemoryListener listener) {
         driver.close();
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "memory-update-test");
@@ -102,7 +108,7 @@ class MemoryTopologyTest {
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(FrameIntakeTopology.build(new IntakeMetrics(registry),
                 new DeadLetterLog(Duration.ofMinutes(1)), model, new MemoryMetrics(registry), IDLE,
-                Duration.ofSeconds(30), liveMemories, MemoryListener.NONE), config, T0);
+                Duration.ofSeconds(30), liveMemories, listener), config, T0);
         frames = driver.createInputTopic(Topics.FRAMES.name(), new ByteArraySerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
         snapshots = driver.createOutputTopic(Topics.MEMORY.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -255,6 +261,54 @@ class MemoryTopologyTest {
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(registry.get("vstream.memory.frames.updated").counter().count()).isEqualTo(8.0);
         assertThat(registry.get("vstream.memory.update.latency").timer().count()).isEqualTo(8);
+    }
+
+    @Test
+    void theListenerGetsTheNewestFramesAsTheLongWindowSharedAndNeverRewritten() throws Exception {
+        List<MemoryWindow> windows = new java.util.ArrayList<>();
+        List<float[][]> copies = new java.util.ArrayList<>();
+        List<MemorySnapshot> published = new java.util.ArrayList<>();
+        restart(8, new MemoryListener() {
+            @Override
+            public int windowFrames() {
+                return 3;
+            }
+
+            @Override
+            public void updated(MemorySnapshot snapshot, MemoryWindow window) {
+                published.add(snapshot);
+                windows.add(window);
+                copies.add(java.util.Arrays.stream(window.frames()).map(float[]::clone).toArray(float[][]::new));
+            }
+
+            @Override
+            public void expired(String streamId) {
+            }
+        });
+        for (int seq = 0; seq < 7; seq++) {
+            frames.pipeInput("cam-w".getBytes(UTF_8), TestModels.frame("cam-w", seq));
+        }
+        assertThat(windows).hasSize(7);
+        assertThat(windows.get(0).frames().length).isEqualTo(1);
+        assertThat(windows.get(6).frames().length).isEqualTo(3);
+        assertThat(windows.get(6).tokensPerFrame()).isEqualTo(model.star().spatialTokens());
+        // The newest three frames at P_spa, as a reference memory fed the same frames holds them.
+        StarMemory reference = reference("cam-w", 7);
+        float[][] expected = new float[3][];
+        long[] times = new long[3];
+        assertThat(reference.newestFrames(3, expected, times)).isEqualTo(3);
+        assertThat(windows.get(6).timestampsMicros()).containsExactly(times);
+        assertThat(windows.get(6).timestampsMicros()[2]).isEqualTo(published.get(6).newestPtsMicros());
+        for (int j = 0; j < 3; j++) {
+            assertThat(windows.get(6).frames()[j]).containsExactly(expected[j]);
+        }
+        // Every window still holds what it held when handed over, though the memory moved on (no copy was made).
+        for (int i = 0; i < windows.size(); i++) {
+            assertThat(windows.get(i).frames()).as("window %d", i).isDeepEqualTo(copies.get(i));
+        }
+        assertThat(windows.get(6).frames()[0]).as("shared, not copied").isSameAs(windows.get(5).frames()[1]);
+        // The published snapshot does not carry the window: its spatial memory is N_spa = 1 frame.
+        assertThat(published.get(6).tokens()).isEqualTo(reference.config().maxTokens());
     }
 
     @Test
