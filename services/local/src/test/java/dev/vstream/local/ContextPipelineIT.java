@@ -90,6 +90,8 @@ class ContextPipelineIT {
         memory.put("vstream.memory.model-dir", vision.toString());
         memory.put("vstream.memory.context.model-dir", lm.toString());
         memory.put("vstream.memory.context.compute-threads", 1);
+        // The long window: served contexts read the newest 2 frames (64 tokens each at P_spa 8) after the memory.
+        memory.put("vstream.memory.context.window-frames", 2);
         memory.put("vstream.memory.compute-threads", 1);
         // A restarted instance gets its partitions back once the old member's session ends (it does not leave).
         memory.put("spring.kafka.streams.properties.session.timeout.ms", 6000);
@@ -144,7 +146,7 @@ class ContextPipelineIT {
 
             // The memory service stops while questions arrive: they keep being answered. A stream whose context QA
             // holds is served from its cache; one it holds none of is prefilled by QA itself, flagged so.
-            awaitContext(memoryPort, QUIET, 3);
+            PrefilledContext quietServed = awaitContext(memoryPort, QUIET, 3);
             memoryService.close();
             AnswerReport cached = ask(qaUrl, CAM, "still there?");
             assertThat(cached.fallbackPrefill()).isFalse();
@@ -161,6 +163,9 @@ class ContextPipelineIT {
                 assertThat(a.fallbackPrefill()).isTrue();
             });
             assertThat(duringOutage.get(1).contextReused()).as("QA keeps its own prefill for the next question").isTrue();
+            assertThat(quietServed.memoryTokens() - duringOutage.get(0).memoryTokens())
+                    .as("the served context reads the long window after the memory, QA's own prefill the memory alone")
+                    .isEqualTo(2 * 64);
 
             // Back: once the restarted instance has refreshed the stream's context, answers use it again.
             memoryService = start(MemoryApplication.class, memory);
