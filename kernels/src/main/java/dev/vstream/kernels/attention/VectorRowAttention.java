@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (flash-decoding): each member takes a contiguous range of cached rows and keeps, per head, a
  * running maximum, a running sum of exponentials and a weighted sum of value rows (an online
  * softmax over blocks of {@value #BLOCK} rows, whose scores stay in L1); the caller merges the
- * members' partial results. Every key and value row is read once, in order, for all heads:
- * at a long context the kernel is bound by memory bandwidth, which is why the rows may be bf16.
+ * members' partial results. Every key and value row is read once, in order, for all heads (heads
+ * that read the same columns in pairs, each loaded vector serving both); bf16 rows halve the bytes
+ * read, widened a block at a time into fp32 scratch.
  *
  * <p>Thread-safe: concurrent calls take turns, as they would on the shared pool anyway.
  */
@@ -55,8 +56,9 @@ public final class VectorRowAttention implements RowAttention {
         final float[] sum;    // (heads)
         final float[] values; // (heads, valueWidth)
         final float[] scores; // (heads, BLOCK)
-        final float[] keyBlock;   // (BLOCK, rowWidth): a bf16 block widened
-        final float[] valueBlock; // (BLOCK, rowWidth)
+        final int rowWidth;
+        float[] keyBlock;         // (BLOCK, rowWidth): a bf16 block widened, made on the first one
+        float[] valueBlock;       // (BLOCK, rowWidth)
 
         Partial(RowAttentionLayout layout) {
             query = new float[layout.heads() * layout.headDim()];
@@ -64,14 +66,13 @@ public final class VectorRowAttention implements RowAttention {
             sum = new float[layout.heads()];
             values = new float[layout.heads() * layout.valueWidth()];
             scores = new float[layout.heads() * BLOCK];
-            keyBlock = new float[BLOCK * layout.rowWidth()];
-            valueBlock = new float[BLOCK * layout.rowWidth()];
+            rowWidth = layout.rowWidth();
         }
 
         boolean fits(RowAttentionLayout layout) {
             return query.length == layout.heads() * layout.headDim() && max.length == layout.heads()
                     && values.length == layout.heads() * layout.valueWidth()
-                    && keyBlock.length == BLOCK * layout.rowWidth();
+                    && rowWidth == layout.rowWidth();
         }
     }
 
@@ -164,6 +165,10 @@ public final class VectorRowAttention implements RowAttention {
                 base = start * rw;
             }
             case KvRows.Bf16 b -> {
+                if (p.keyBlock == null) {
+                    p.keyBlock = new float[BLOCK * rw];
+                    p.valueBlock = new float[BLOCK * rw];
+                }
                 widen(b.keys(), start * rw, p.keyBlock, count * rw);
                 widen(b.values(), start * rw, p.valueBlock, count * rw);
                 keys = p.keyBlock;
