@@ -77,15 +77,14 @@ public final class CausalAttention {
         kernels.gemm().multiply(queries, 0, queryCount, view(keys, keyCount, headDim), null, scores, 0,
                 OutputMode.OVERWRITE);
         for (int i = 0; i < queryCount; i++) {
-            int queryPosition = firstQueryPosition + i;
-            long oldest = (long) queryPosition - window; // exclusive
+            // Visible: queryPosition - window < keyPosition <= queryPosition, a run of keys [from, to); only the keys
+            // outside it are touched (a question's rows over a long cache mask a handful each).
+            long queryPosition = (long) firstQueryPosition + i;
+            int from = (int) Math.clamp(queryPosition - window + 1 - firstKeyPosition, 0, keyCount);
+            int to = (int) Math.clamp(queryPosition + 1 - firstKeyPosition, from, keyCount);
             int row = i * keyCount;
-            for (int j = 0; j < keyCount; j++) {
-                int keyPosition = firstKeyPosition + j;
-                if (keyPosition > queryPosition || keyPosition <= oldest) {
-                    scores[row + j] = Float.NEGATIVE_INFINITY;
-                }
-            }
+            Arrays.fill(scores, row, row + from, Float.NEGATIVE_INFINITY);
+            Arrays.fill(scores, row + to, row + keyCount, Float.NEGATIVE_INFINITY);
         }
         kernels.activations().softmaxRows(scores, 0, queryCount, keyCount);
         kernels.gemm().multiply(scores, 0, queryCount, view(valuesTransposed, valueDim, keyCount), null, output, 0,
