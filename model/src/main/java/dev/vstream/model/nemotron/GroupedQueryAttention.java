@@ -99,7 +99,7 @@ final class GroupedQueryAttention implements Operator {
         float[] q = scratch.get(Scratch.A, (long) rows * qDim);            // (rows, heads * headDim)
         float[] keysAndValues = scratch.get(Scratch.B, 2L * rows * kvDim); // (rows, kvDim) keys, then values
         float[] context = scratch.get(Scratch.C, (long) rows * qDim);      // (rows, heads * headDim)
-        project(x, rows, scratch, q, keysAndValues);
+        project(x, 0, rows, scratch, q, keysAndValues);
         if (rope != null) {
             rope.apply(q, 0, qDim, rows, heads, firstPosition);
             rope.apply(keysAndValues, 0, kvDim, rows, kvHeads, firstPosition);
@@ -132,7 +132,7 @@ final class GroupedQueryAttention implements Operator {
         float[] q = scratch.get(Scratch.A, (long) rows * qDim);
         float[] keysAndValues = scratch.get(Scratch.B, 2L * rows * kvDim);
         float[] context = scratch.get(Scratch.C, (long) rows * qDim);
-        project(x, rows, scratch, q, keysAndValues);
+        project(x, 0, rows, scratch, q, keysAndValues);
         for (int r = 0; r < rows; r++) {
             ContextState state = contexts.get(r);
             int position = state.position();
@@ -150,11 +150,14 @@ final class GroupedQueryAttention implements Operator {
         output.forwardAdd(context, 0, rows, x, 0);
     }
 
-    /** RMSNorm, then the q, k, v projections of {@code rows} rows (and their norms when the model has them). */
-    private void project(float[] x, int rows, Scratch scratch, float[] q, float[] keysAndValues) {
+    /**
+     * RMSNorm, then the q, k, v projections of {@code rows} rows of {@code x} from row {@code firstRow} (and their
+     * norms when the model has them): q {@code (rows, heads * headDim)}, keys then values {@code (rows, kvDim)} each.
+     */
+    private void project(float[] x, int firstRow, int rows, Scratch scratch, float[] q, float[] keysAndValues) {
         int kvDim = kvHeads * headDim;
         float[] normed = scratch.get(Scratch.NORMED, (long) rows * hidden);
-        kernels.norms().rmsNorm(x, 0, normed, 0, rows, hidden, norm, eps);
+        kernels.norms().rmsNorm(x, firstRow * hidden, normed, 0, rows, hidden, norm, eps);
         query.forward(normed, 0, rows, q, 0);
         key.forward(normed, 0, rows, keysAndValues, 0);
         value.forward(normed, 0, rows, keysAndValues, rows * kvDim);
@@ -208,18 +211,9 @@ final class GroupedQueryAttention implements Operator {
         float[] outAll = scratch.get(Scratch.G, shape.queryLength());
         for (int start = 0; start < rows; start += chunkRows) {
             int n = Math.min(chunkRows, rows - start);
-            float[] normed = scratch.get(Scratch.NORMED, (long) n * hidden);
             float[] q = scratch.get(Scratch.A, (long) n * qDim);
             float[] keysAndValues = scratch.get(Scratch.B, 2L * n * kvDim);
-            kernels.norms().rmsNorm(x, start * hidden, normed, 0, n, hidden, norm, eps);
-            query.forward(normed, 0, n, q, 0);
-            key.forward(normed, 0, n, keysAndValues, 0);
-            value.forward(normed, 0, n, keysAndValues, n * kvDim);
-            if (queryNorm != null) {
-                float eps = NemotronFlashConfig.QUERY_KEY_NORM_EPS;
-                kernels.norms().rmsNorm(q, 0, q, 0, n * heads, headDim, queryNorm, eps);
-                kernels.norms().rmsNorm(keysAndValues, 0, keysAndValues, 0, n * kvHeads, headDim, keyNorm, eps);
-            }
+            project(x, start, n, scratch, q, keysAndValues);
             if (rope != null) {
                 rope.apply(q, 0, qDim, n, heads, start);
                 rope.apply(keysAndValues, 0, kvDim, n, kvHeads, start);
