@@ -119,14 +119,17 @@ class ContextRefresherTest {
         AtomicBoolean watching = new AtomicBoolean(true);
         Thread watcher = Thread.ofPlatform().start(() -> {
             long last = 0;
-            while (watching.get()) {
+            boolean more;
+            do {
+                // Read once more after being stopped: on a loaded machine the watcher may first run only then.
+                more = watching.get();
                 long now = newestVersion("cam-1");
                 if (now != last) {
                     observed.add(now);
                     last = now;
                 }
                 Thread.onSpinWait();
-            }
+            } while (more);
         });
         for (MemorySnapshot s : snapshots) {
             refresher.updated(s, MemoryWindow.NONE);
