@@ -53,12 +53,14 @@ public final class VectorGemm implements Gemm {
     /**
      * Below this many rows the GEMV kernels, which stream each weight once, beat copying the
      * weights into blocks (a full extra pass over {@code W}, the same cost at any {@code m}).
-     * bf16 crosses over earlier because the row kernels widen each weight once per row of A.
-     * Measured on 2048 x 2048 weights, one thread: fp32 74 vs 72 GFLOP/s at m = 16, bf16 40
-     * vs 46 at m = 8.
+     * Measured on 2048 x 2048 weights, one thread: fp32 74 vs 72 GFLOP/s at m = 16. bf16, whose
+     * row kernels widen each weight vector once for two rows of A, on the Phi-4-mini-flash FFN
+     * and QKV shapes with two threads ({@code kernels/bench/small-batch.sh}): the row kernels
+     * 2.1x faster at m = 8, 1.1x at 16 and 1.04-1.13x at 24, the packed path 1.2-1.3x faster at
+     * 32 (a batched decode step is one row per answer).
      */
     static final int SMALL_M_F32 = 16;
-    static final int SMALL_M_BF16 = 8;
+    static final int SMALL_M_BF16 = 24;
 
     private final ComputePool pool;
     private final VectorGemv rowKernels;
@@ -110,6 +112,12 @@ public final class VectorGemm implements Gemm {
             rowKernels.multiplyRows(a, aOffset, m, weight, bias, c, cOffset, accumulate);
             return;
         }
+        multiplyPacked(a, aOffset, m, n, k, weight, bias, c, cOffset, accumulate);
+    }
+
+    /** The packed tiled path at any {@code m} (arguments checked; for the crossover benchmark too). */
+    synchronized void multiplyPacked(float[] a, int aOffset, int m, int n, int k, Tensor weight, Tensor bias,
+                                     float[] c, int cOffset, boolean accumulate) {
         this.a = a;
         this.aOffset = aOffset;
         this.m = m;

@@ -116,6 +116,20 @@ public final class VectorGemv implements Gemv {
         boolean bf16 = weight.dtype() == DType.BF16;
         long rowBytes = (long) k * weight.dtype().byteSize();
         int j = j0;
+        // Several rows of A on bf16 weights: the arithmetic, not the weight stream, bounds it, so each widened
+        // weight vector serves two rows (quads of weight rows, pairs of A rows).
+        for (; bf16 && m > 1 && j + QUAD <= j1; j += QUAD) {
+            int i = 0;
+            for (; i + 1 < m; i += 2) {
+                int xAt = aOffset + i * k;
+                int cAt = cOffset + i * n + j;
+                dotQuadBf16Pair(w, j * rowBytes, rowBytes, k, a, xAt, xAt + k, c, cAt, cAt + n, bias, j, accumulate);
+            }
+            if (i < m) {
+                dotQuadBf16(w, j * rowBytes, rowBytes, k, a, aOffset + i * k, c, cOffset + i * n + j, bias, j,
+                        accumulate);
+            }
+        }
         for (; bf16 && j + OCT <= j1; j += OCT) {
             for (int i = 0; i < m; i++) {
                 dotOctBf16(w, j * rowBytes, rowBytes, k, a, aOffset + i * k, c, cOffset + i * n + j,
@@ -206,6 +220,60 @@ public final class VectorGemv implements Gemv {
                 bias, j + 2, accumulate);
         store(out, at + 3, acc3.reduceLanes(VectorOperators.ADD) + tailBf16(w, row3, p, k, x, xAt),
                 bias, j + 3, accumulate);
+    }
+
+    /**
+     * {@link #dotQuadBf16} for two rows of A at once ({@code x} at {@code xAt} and {@code yAt}, out at {@code at}
+     * and {@code bt}): each weight vector is widened once for both. Every dot product sums in the same order as
+     * {@link #dotQuadBf16}'s, so the results are the same bits.
+     */
+    private static void dotQuadBf16Pair(MemorySegment w, long row0, long rowBytes, int k, float[] x, int xAt,
+            int yAt, float[] out, int at, int bt, Tensor bias, int j, boolean accumulate) {
+        long row1 = row0 + rowBytes;
+        long row2 = row1 + rowBytes;
+        long row3 = row2 + rowBytes;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        int bound = FLOATS.loopBound(k);
+        int p = 0;
+        for (; p < bound; p += LANES) {
+            FloatVector xs = FloatVector.fromArray(FLOATS, x, xAt + p);
+            FloatVector ys = FloatVector.fromArray(FLOATS, x, yAt + p);
+            long byteAt = (long) p * Short.BYTES;
+            FloatVector w0 = widenBf16(w, row0 + byteAt);
+            FloatVector w1 = widenBf16(w, row1 + byteAt);
+            FloatVector w2 = widenBf16(w, row2 + byteAt);
+            FloatVector w3 = widenBf16(w, row3 + byteAt);
+            a0 = w0.fma(xs, a0);
+            a1 = w1.fma(xs, a1);
+            a2 = w2.fma(xs, a2);
+            a3 = w3.fma(xs, a3);
+            b0 = w0.fma(ys, b0);
+            b1 = w1.fma(ys, b1);
+            b2 = w2.fma(ys, b2);
+            b3 = w3.fma(ys, b3);
+        }
+        // Vectors stay in registers only if no array holds them: one store per output, spelled out.
+        store(out, at, a0.reduceLanes(VectorOperators.ADD) + tailBf16(w, row0, p, k, x, xAt), bias, j, accumulate);
+        store(out, at + 1, a1.reduceLanes(VectorOperators.ADD) + tailBf16(w, row1, p, k, x, xAt), bias, j + 1,
+                accumulate);
+        store(out, at + 2, a2.reduceLanes(VectorOperators.ADD) + tailBf16(w, row2, p, k, x, xAt), bias, j + 2,
+                accumulate);
+        store(out, at + 3, a3.reduceLanes(VectorOperators.ADD) + tailBf16(w, row3, p, k, x, xAt), bias, j + 3,
+                accumulate);
+        store(out, bt, b0.reduceLanes(VectorOperators.ADD) + tailBf16(w, row0, p, k, x, yAt), bias, j, accumulate);
+        store(out, bt + 1, b1.reduceLanes(VectorOperators.ADD) + tailBf16(w, row1, p, k, x, yAt), bias, j + 1,
+                accumulate);
+        store(out, bt + 2, b2.reduceLanes(VectorOperators.ADD) + tailBf16(w, row2, p, k, x, yAt), bias, j + 2,
+                accumulate);
+        store(out, bt + 3, b3.reduceLanes(VectorOperators.ADD) + tailBf16(w, row3, p, k, x, yAt), bias, j + 3,
+                accumulate);
     }
 
     /** Eight bf16 dot products. */
