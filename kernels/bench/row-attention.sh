@@ -6,10 +6,4 @@
 #                                  [--iterations=200]
 set -euo pipefail
 
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-cd "$repo"
-./mvnw -q -o -pl kernels test-compile
-classes="kernels/target/classes:kernels/target/test-classes"
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xms1g -Xmx4g \
-    -cp "$classes" dev.vstream.kernels.bench.RowAttentionBenchmark "$@"
+exec "$(dirname "$0")/java-main.sh" 1g 4g dev.vstream.kernels.bench.RowAttentionBenchmark "$@"

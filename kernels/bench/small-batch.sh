@@ -5,10 +5,4 @@
 #   kernels/bench/small-batch.sh [--threads=2] [--rows=2,4,6,8,12,16,20,24,32] [--iterations=12]
 set -euo pipefail
 
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-cd "$repo"
-./mvnw -q -o -pl kernels test-compile
-classes="kernels/target/classes:kernels/target/test-classes"
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xms1g -Xmx4g \
-    -cp "$classes" dev.vstream.kernels.linalg.SmallBatchGemmBenchmark "$@"
+exec "$(dirname "$0")/java-main.sh" 1g 4g dev.vstream.kernels.linalg.SmallBatchGemmBenchmark "$@"

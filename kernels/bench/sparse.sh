@@ -9,10 +9,4 @@
 # Memory: about 16 bytes per token per head (q, out) plus 8 per token per kv head (k, v).
 set -euo pipefail
 
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-cd "$repo"
-./mvnw -q -o -pl kernels test-compile
-classes="kernels/target/classes:kernels/target/test-classes"
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xms2g -Xmx12g \
-    -cp "$classes" dev.vstream.kernels.bench.sparse.SparseAttentionBenchmark "$@"
+exec "$(dirname "$0")/java-main.sh" 2g 12g dev.vstream.kernels.bench.sparse.SparseAttentionBenchmark "$@"
